@@ -1,0 +1,44 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "dosh",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dosh", targets: ["dosh"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
+    targets: [
+        // The C shim: only what Swift cannot express (see CDoshSystem/include/dosh_system.h).
+        .target(name: "CDoshSystem"),
+        // Each system call wrapped once, with typed errors.
+        .target(
+            name: "DoshSystem",
+            dependencies: [
+                "CDoshSystem",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
+        // The shell language: syntax, expansion, execution, builtins, jobs.
+        .target(
+            name: "DoshShell",
+            dependencies: [
+                "DoshSystem",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
+        .executableTarget(
+            name: "dosh",
+            dependencies: [
+                "DoshShell",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(
+            name: "DoshShellTests",
+            dependencies: ["DoshShell"]),
+        .testTarget(
+            name: "DoshEndToEndTests",
+            dependencies: ["dosh"]),
+    ]
+)

@@ -1,0 +1,2 @@
+import CDoshSystem
+import SystemPackage
