@@ -1,0 +1,172 @@
+import DoshSystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `type`, `command`, `alias`, `unalias`, `hash`.
+extension Shell {
+    /// What a command name means, in lookup order.
+    enum CommandKind {
+        case alias(String)
+        case keyword
+        case function(FunctionDefinition)
+        case specialBuiltin
+        case builtin
+        case file(String)
+    }
+
+    static let reservedWords: Set<String> = [
+        "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for", "in", "{", "}", "!",
+    ]
+
+    func classify(_ name: String, includeAliases: Bool = true) -> CommandKind? {
+        if includeAliases, let alias = aliases[name] { return .alias(alias) }
+        if Self.reservedWords.contains(name) { return .keyword }
+        if let builtin = Builtins.table[name], builtin.isSpecial { return .specialBuiltin }
+        if let function = functions[name] { return .function(function) }
+        if Builtins.table[name] != nil { return .builtin }
+        if case .found(let path) = findCommand(name), access(path, X_OK) == 0 { return .file(path) }
+        return nil
+    }
+
+    func typeBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
+        var status: Int32 = 0
+        var output = ""
+        for name in arguments where !name.hasPrefix("-") {
+            switch classify(name) {
+            case .alias(let value)?: output += "\(name) is aliased to `\(value)'\n"
+            case .keyword?: output += "\(name) is a shell keyword\n"
+            case .function(let function)?:
+                output += "\(name) is a function\n"
+                output += Command.function(function).sourceText + "\n"
+            case .specialBuiltin?: output += "\(name) is a special shell builtin\n"
+            case .builtin?: output += "\(name) is a shell builtin\n"
+            case .file(let path)?:
+                output += commandPaths[name] != nil && !name.contains("/") ? "\(name) is hashed (\(path))\n" : "\(name) is \(path)\n"
+            case nil:
+                try writeOutput(output)
+                output = ""
+                report("type: \(name): not found")
+                status = 1
+            }
+        }
+        try writeOutput(output)
+        return status
+    }
+
+    func commandBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
+        var describe: Character? = nil
+        var index = 0
+        while index < arguments.count, arguments[index].hasPrefix("-"), arguments[index].count > 1 {
+            let option = arguments[index]
+            index += 1
+            if option == "--" { break }
+            for letter in option.dropFirst() {
+                switch letter {
+                case "v", "V": describe = letter
+                case "p": break
+                default: return usageError("command", "-\(letter): invalid option")
+                }
+            }
+        }
+        let operands = Array(arguments[index...])
+        guard let name = operands.first else { return 0 }
+        if let describe {
+            var status: Int32 = 0
+            for name in operands {
+                let line: String?
+                switch classify(name) {
+                case .alias(let value)?: line = describe == "v" ? "alias \(name)=\(quoteForDisplay(value))" : "\(name) is aliased to `\(value)'"
+                case .keyword?: line = describe == "v" ? name : "\(name) is a shell keyword"
+                case .function?: line = describe == "v" ? name : "\(name) is a function"
+                case .specialBuiltin?: line = describe == "v" ? name : "\(name) is a special shell builtin"
+                case .builtin?: line = describe == "v" ? name : "\(name) is a shell builtin"
+                case .file(let path)?: line = describe == "v" ? path : "\(name) is \(path)"
+                case nil: line = nil
+                }
+                if let line {
+                    try writeOutput(line + "\n")
+                } else {
+                    if describe == "V" { report("command: \(name): not found") }
+                    status = 1
+                }
+            }
+            return status
+        }
+        // `command name args`: run name skipping functions; special builtins lose their
+        // specialness (their errors no longer end the shell).
+        if let builtin = Builtins.table[name] {
+            do {
+                return try runBuiltin(builtin, Array(operands.dropFirst()))
+            } catch .fatal(let status) {
+                return status
+            }
+        }
+        let simple = SimpleCommand(words: operands.map { Word.init([.quoted($0)]) }, line: currentLine)
+        let savedFunctions = functions
+        functions = [:]
+        defer { functions = savedFunctions }
+        return try runSimpleCommand(simple)
+    }
+
+    func aliasBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
+        var operands = arguments[...]
+        if operands.first == "-p" || operands.first == "--" { operands = operands.dropFirst() }
+        if operands.isEmpty {
+            var output = ""
+            for name in aliases.keys.sorted() { output += "alias \(name)=\(quoteForDisplay(aliases[name]!))\n" }
+            try writeOutput(output)
+            return 0
+        }
+        var status: Int32 = 0
+        for operand in operands {
+            if let equals = operand.firstIndex(of: "=") {
+                aliases[String(operand[..<equals])] = String(operand[operand.index(after: equals)...])
+            } else if let value = aliases[operand] {
+                try writeOutput("alias \(operand)=\(quoteForDisplay(value))\n")
+            } else {
+                report("alias: \(operand): not found")
+                status = 1
+            }
+        }
+        return status
+    }
+
+    func unaliasBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
+        if arguments.first == "-a" {
+            aliases = [:]
+            return 0
+        }
+        var status: Int32 = 0
+        for name in arguments {
+            if aliases.removeValue(forKey: name) == nil {
+                report("unalias: \(name): not found")
+                status = 1
+            }
+        }
+        return status
+    }
+
+    func hashBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
+        if arguments.first == "-r" {
+            commandPaths = [:]
+            return 0
+        }
+        if arguments.isEmpty {
+            var output = ""
+            for name in commandPaths.keys.sorted() { output += "\(commandPaths[name]!)\n" }
+            try writeOutput(output)
+            return 0
+        }
+        var status: Int32 = 0
+        for name in arguments {
+            if Builtins.table[name] != nil || functions[name] != nil { continue }
+            if findCommand(name) == .notFound {
+                report("hash: \(name): not found")
+                status = 1
+            }
+        }
+        return status
+    }
+}

@@ -1,0 +1,189 @@
+import DoshSystem
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `wait`, `trap`, `times`, `kill`.
+extension Shell {
+    func waitBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
+        if arguments.isEmpty {
+            // Wait for every background job; a trapped signal interrupts the wait.
+            while let job = jobs.jobs.first {
+                let status = try waitInterruptibly(job.pid)
+                guard status != nil else { return 128 + (Signals.firstPending ?? 0) }
+                jobs.remove(pid: job.pid)
+            }
+            return 0
+        }
+        var status: Int32 = 0
+        for argument in arguments {
+            let pid: pid_t
+            if argument.hasPrefix("%") {
+                guard let number = Int(argument.dropFirst()), let job = jobs.job(number: number) else {
+                    report("wait: \(argument): no such job")
+                    status = 127
+                    continue
+                }
+                pid = job.pid
+            } else {
+                guard let number = pid_t(argument) else {
+                    report("wait: `\(argument)': not a pid or valid job spec")
+                    status = 2
+                    continue
+                }
+                pid = number
+            }
+            if let job = jobs.job(pid: pid), let finished = job.status {
+                status = finished.shellStatus
+                jobs.remove(pid: pid)
+                continue
+            }
+            if let reaped = jobs.takeReapedStatus(pid) {
+                status = reaped.shellStatus
+                continue
+            }
+            guard jobs.job(pid: pid) != nil else {
+                report("wait: pid \(pid) is not a child of this shell")
+                status = 127
+                continue
+            }
+            guard let waited = try waitInterruptibly(pid) else { return 128 + (Signals.firstPending ?? 0) }
+            status = waited.shellStatus
+            jobs.remove(pid: pid)
+        }
+        return status
+    }
+
+    /// Waits for a child; returns nil if a trapped signal arrived first.
+    private func waitInterruptibly(_ pid: pid_t) throws(Unwind) -> WaitStatus? {
+        if let job = jobs.job(pid: pid), let status = job.status { return status }
+        while true {
+            do {
+                if let result = try Wait.wait(pid) { return result.status }
+            } catch {
+                if error == .interrupted {
+                    if let signal = Signals.firstPending, traps.action(for: signal) != nil { return nil }
+                    continue
+                }
+                return jobs.takeReapedStatus(pid) ?? .exited(127)
+            }
+        }
+    }
+
+    func trapBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
+        var operands = arguments[...]
+        if operands.first == "--" { operands = operands.dropFirst() }
+        if operands.isEmpty || operands.first == "-p" {
+            var output = ""
+            for (signal, action) in traps.actions.sorted(by: { $0.key < $1.key }) {
+                let name = signal == 0 ? "EXIT" : (SignalNames.name(of: signal).map { "SIG" + $0 } ?? String(signal))
+                output += "trap -- \(quoteForDisplay(action)) \(name)\n"
+            }
+            try writeOutput(output)
+            return 0
+        }
+        if operands.first == "-l" {
+            try writeOutput(SignalNames.all.map { "\($0.number)) SIG\($0.name)" }.joined(separator: "\n") + "\n")
+            return 0
+        }
+        var action: String? = operands.removeFirst()
+        // `trap N…` with a number first resets those conditions (POSIX).
+        if let first = action, SignalNames.number(for: first) != nil, Int(first) != nil {
+            operands.insert(first, at: operands.startIndex)
+            action = nil
+        }
+        if action == "-" { action = nil }
+        var status: Int32 = 0
+        for condition in operands {
+            guard let signal = SignalNames.number(for: condition) else {
+                report("trap: \(condition): invalid signal specification")
+                status = 1
+                continue
+            }
+            if signal == SIGKILL || signal == SIGSTOP {
+                continue
+            }
+            if !options.interactive && traps.ignoredOnEntry.contains(signal) { continue }
+            traps.set(signal, action: action)
+        }
+        return status
+    }
+
+    func timesBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
+        var usage = tms()
+        _ = times(&usage)
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        func format(_ value: clock_t) -> String {
+            let seconds = Double(value) / ticks
+            let minutes = Int(seconds / 60)
+            let rest = seconds - Double(minutes * 60)
+            let millis = Int((rest * 1000).rounded())
+            let whole = millis / 1000
+            let fraction = millis % 1000
+            let padded = String(fraction).count < 3 ? String(repeating: "0", count: 3 - String(fraction).count) + String(fraction) : String(fraction)
+            return "\(minutes)m\(whole).\(padded)s"
+        }
+        try writeOutput("\(format(usage.tms_utime)) \(format(usage.tms_stime))\n\(format(usage.tms_cutime)) \(format(usage.tms_cstime))\n")
+        return 0
+    }
+
+    func killBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
+        var signal = SIGTERM
+        var operands = arguments[...]
+        if let first = operands.first {
+            if first == "-l" || first == "-L" {
+                if let number = operands.dropFirst().first {
+                    let code = (Int32(number) ?? 0) > 128 ? (Int32(number) ?? 0) - 128 : (Int32(number) ?? 0)
+                    guard let name = SignalNames.name(of: code) else { return usageError("kill", "\(number): invalid signal specification") }
+                    try writeOutput(name + "\n")
+                } else {
+                    try writeOutput(SignalNames.all.map(\.name).joined(separator: " ") + "\n")
+                }
+                return 0
+            }
+            if first == "-s" || first == "-n" {
+                guard let name = operands.dropFirst().first, let number = SignalNames.number(for: name) else {
+                    return usageError("kill", "invalid signal specification")
+                }
+                signal = number
+                operands = operands.dropFirst(2)
+            } else if first.hasPrefix("-"), first != "--" {
+                guard let number = SignalNames.number(for: String(first.dropFirst())) else {
+                    return usageError("kill", "\(first.dropFirst()): invalid signal specification")
+                }
+                signal = number
+                operands = operands.dropFirst()
+            }
+        }
+        if operands.first == "--" { operands = operands.dropFirst() }
+        guard !operands.isEmpty else { return usageError("kill", "usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ...") }
+        var status: Int32 = 0
+        for operand in operands {
+            var pid: pid_t
+            if operand.hasPrefix("%") {
+                guard let number = Int(operand.dropFirst()), let job = jobs.job(number: number) else {
+                    report("kill: \(operand): no such job")
+                    status = 1
+                    continue
+                }
+                pid = job.pid
+            } else {
+                guard let number = pid_t(operand) else {
+                    report("kill: \(operand): arguments must be process or job IDs")
+                    status = 1
+                    continue
+                }
+                pid = number
+            }
+            do {
+                try Signals.send(signal, to: pid)
+            } catch {
+                report("kill: (\(pid)) - \(error.message)")
+                status = 1
+            }
+        }
+        return status
+    }
+}

@@ -1,0 +1,169 @@
+import DoshSystem
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension Shell {
+    /// Runs a command list; returns the status of the last command run.
+    @discardableResult
+    func execute(_ list: CommandList) throws(Unwind) -> Int32 {
+        for item in list.items {
+            if item.background {
+                try runInBackground(item.andOr)
+                lastStatus = 0
+            } else {
+                lastStatus = try execute(item.andOr)
+            }
+            try runPendingTraps()
+        }
+        return lastStatus
+    }
+
+    func execute(_ andOr: AndOrList) throws(Unwind) -> Int32 {
+        // Every pipeline but the last is a condition: `set -e` does not apply to it.
+        var status: Int32
+        if andOr.rest.isEmpty {
+            status = try execute(andOr.first)
+        } else {
+            status = try asCondition { () throws(Unwind) in try execute(andOr.first) }
+            for (index, (op, pipeline)) in andOr.rest.enumerated() {
+                lastStatus = status
+                let run = op == .and ? status == 0 : status != 0
+                guard run else { continue }
+                if index == andOr.rest.count - 1 {
+                    status = try execute(pipeline)
+                } else {
+                    status = try asCondition { () throws(Unwind) in try execute(pipeline) }
+                }
+            }
+        }
+        return status
+    }
+
+    func execute(_ pipeline: Pipeline) throws(Unwind) -> Int32 {
+        var status: Int32
+        if pipeline.negated {
+            status = try asCondition { () throws(Unwind) in try runPipeline(pipeline.commands) }
+            status = status == 0 ? 1 : 0
+        } else {
+            status = try runPipeline(pipeline.commands)
+            lastStatus = status
+            try exitOnErrorIfNeeded(status)
+        }
+        lastStatus = status
+        return status
+    }
+
+    /// Runs `body` as a condition, where `set -e` is suspended.
+    func asCondition<T>(_ body: () throws(Unwind) -> T) throws(Unwind) -> T {
+        errExitSuppression += 1
+        defer { errExitSuppression -= 1 }
+        return try body()
+    }
+
+    /// `set -e`: a failed command outside any condition ends the shell.
+    func exitOnErrorIfNeeded(_ status: Int32) throws(Unwind) {
+        if status != 0 && options.errExit && errExitSuppression == 0 {
+            throw .exit(status)
+        }
+    }
+
+    /// Runs one command in the current shell (a compound command, function definition, or a
+    /// simple command, which may start a child).
+    func execute(_ command: Command) throws(Unwind) -> Int32 {
+        switch command {
+        case .simple(let simple):
+            return try runSimpleCommand(simple)
+        case .compound(let compound, let redirections, let line):
+            currentLine = line
+            if redirections.isEmpty { return try execute(compound) }
+            return try withRedirections(redirections) { () throws(Unwind) in try execute(compound) }
+        case .function(let definition):
+            currentLine = definition.line
+            functions[definition.name] = definition
+            return 0
+        }
+    }
+
+    func execute(_ compound: CompoundCommand) throws(Unwind) -> Int32 {
+        switch compound {
+        case .braceGroup(let list):
+            return try execute(list)
+
+        case .subshell(let list):
+            return try runSubshell { () throws(Unwind) in try execute(list) }
+
+        case .ifClause(let branches, let elseBody):
+            for branch in branches {
+                let condition = try asCondition { () throws(Unwind) in try execute(branch.condition) }
+                if condition == 0 { return try execute(branch.body) }
+            }
+            if let elseBody { return try execute(elseBody) }
+            return 0
+
+        case .whileLoop(let condition, let body):
+            return try runLoop(condition: condition, body: body, until: false)
+
+        case .untilLoop(let condition, let body):
+            return try runLoop(condition: condition, body: body, until: true)
+
+        case .forLoop(let variable, let items, let body):
+            let values = try items.map { words throws(Unwind) in try expandFields(words) } ?? positionalParameters
+            var status: Int32 = 0
+            loopDepth += 1
+            defer { loopDepth -= 1 }
+            for value in values {
+                do {
+                    try assignVariable(variable, value)
+                } catch {
+                    report("\(variable): \(error.message)")
+                    throw .fatal(status: 1)
+                }
+                do {
+                    status = try execute(body)
+                } catch .breakLoop(let levels) {
+                    if levels > 1 { throw .breakLoop(levels - 1) }
+                    break
+                } catch .continueLoop(let levels) {
+                    if levels > 1 { throw .continueLoop(levels - 1) }
+                    continue
+                }
+            }
+            return status
+
+        case .caseClause(let subject, let items):
+            let value = try expandString(subject)
+            for item in items {
+                for patternWord in item.patterns {
+                    let pattern = Pattern(try expandPattern(patternWord))
+                    if pattern.matches(value) {
+                        return try execute(item.body)
+                    }
+                }
+            }
+            return 0
+        }
+    }
+
+    private func runLoop(condition: CommandList, body: CommandList, until: Bool) throws(Unwind) -> Int32 {
+        var status: Int32 = 0
+        loopDepth += 1
+        defer { loopDepth -= 1 }
+        while true {
+            do {
+                let test = try asCondition { () throws(Unwind) in try execute(condition) }
+                if (test == 0) == until { break }
+                status = try execute(body)
+            } catch .breakLoop(let levels) {
+                if levels > 1 { throw .breakLoop(levels - 1) }
+                break
+            } catch .continueLoop(let levels) {
+                if levels > 1 { throw .continueLoop(levels - 1) }
+                continue
+            }
+        }
+        return status
+    }
+}

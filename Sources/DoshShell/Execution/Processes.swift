@@ -1,0 +1,193 @@
+import DoshSystem
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension Shell {
+    /// Forks a child that runs `body` as a subshell and exits with its status. Returns the pid.
+    func forkSubshell(_ body: () throws(Unwind) -> Int32) throws(Unwind) -> pid_t {
+        let pid: pid_t
+        do {
+            pid = try Spawn.fork()
+        } catch {
+            report("fork: \(error.message)")
+            throw .failure(status: 2)
+        }
+        if pid == 0 {
+            becomeSubshell()
+            let status: Int32
+            do {
+                status = try body()
+            } catch {
+                status = statusOfUnwind(error)
+            }
+            exitProcess(status)
+        }
+        return pid
+    }
+
+    /// Runs `body` in a forked subshell and waits for it: `( … )`.
+    func runSubshell(_ body: () throws(Unwind) -> Int32) throws(Unwind) -> Int32 {
+        let pid = try forkSubshell(body)
+        return waitForChild(pid).shellStatus
+    }
+
+    /// What a forked child changes about itself: it no longer owns jobs, its traps reset, and
+    /// its `exit` ends only itself.
+    func becomeSubshell() {
+        isSubshell = true
+        jobs = JobTable()
+        traps.resetForSubshell()
+        options.interactive = false
+        options.monitor = false
+    }
+
+    /// The status a subshell exits with when execution unwinds out of it.
+    func statusOfUnwind(_ unwind: Unwind) -> Int32 {
+        switch unwind {
+        case .exit(let status), .fatal(let status), .failure(let status), .returnFromFunction(let status):
+            return status
+        case .breakLoop, .continueLoop:
+            return lastStatus
+        }
+    }
+
+    /// Runs the EXIT trap (once) and ends this process.
+    func exitProcess(_ status: Int32) -> Never {
+        lastStatus = status
+        let final = runExitTrap() ?? status
+        _exit(final & 0xFF)
+    }
+
+    /// Waits for one child to terminate (or stop, when `untraced`), retrying interruptions.
+    func waitForChild(_ pid: pid_t, untraced: Bool = false) -> WaitStatus {
+        while true {
+            do {
+                if let result = try Wait.wait(pid, options: untraced ? .untraced : []) {
+                    return result.status
+                }
+            } catch {
+                if error == .interrupted { continue }
+                // ECHILD: already reaped elsewhere; nothing more to learn.
+                return jobs.takeReapedStatus(pid) ?? .exited(127)
+            }
+        }
+    }
+
+    /// `$(…)`: runs the list in a subshell with its output captured; trailing newlines removed.
+    func commandSubstitution(_ list: CommandList) throws(Unwind) -> String {
+        let pipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
+        do {
+            pipe = try FileDescriptor.closeOnExecPipe()
+        } catch {
+            report("pipe: \(error.message)")
+            throw .failure(status: 2)
+        }
+        let pid: pid_t
+        do {
+            pid = try forkSubshell { () throws(Unwind) -> Int32 in
+                do {
+                    try pipe.writeEnd.duplicate(onto: 1)
+                } catch {
+                    return 2
+                }
+                pipe.readEnd.closeQuietly()
+                pipe.writeEnd.closeQuietly()
+                return try executeInTail(list)
+            }
+        } catch {
+            pipe.readEnd.closeQuietly()
+            pipe.writeEnd.closeQuietly()
+            throw error
+        }
+        pipe.writeEnd.closeQuietly()
+        let bytes = (try? pipe.readEnd.readToEnd()) ?? []
+        pipe.readEnd.closeQuietly()
+        let status = waitForChild(pid).shellStatus
+        lastSubstitutionStatus = status
+        var end = bytes.count
+        while end > 0 && bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
+        return String(decoding: bytes[..<end], as: UTF8.self)
+    }
+
+    /// Runs a list in a forked child where nothing follows it, so a final external command can
+    /// replace the child instead of being spawned and waited for.
+    func executeInTail(_ list: CommandList) throws(Unwind) -> Int32 {
+        if list.items.count == 1, !list.items[0].background, list.items[0].andOr.rest.isEmpty {
+            let pipeline = list.items[0].andOr.first
+            if !pipeline.negated, pipeline.commands.count == 1, case .simple(let simple) = pipeline.commands[0] {
+                return try runSimpleCommand(simple, inTail: true)
+            }
+        }
+        return try execute(list)
+    }
+
+    /// Runs a pipeline: one command in this shell, or each command in its own child with pipes
+    /// between them.
+    func runPipeline(_ commands: [Command]) throws(Unwind) -> Int32 {
+        if commands.count == 1 { return try execute(commands[0]) }
+        var pids: [pid_t] = []
+        var previousReadEnd: FileDescriptor? = nil
+        defer { previousReadEnd?.closeQuietly() }
+        for (index, command) in commands.enumerated() {
+            let isLast = index == commands.count - 1
+            var pipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)? = nil
+            if !isLast {
+                do {
+                    pipe = try FileDescriptor.closeOnExecPipe()
+                } catch {
+                    report("pipe: \(error.message)")
+                    break
+                }
+            }
+            let input = previousReadEnd
+            let pid = try forkSubshell { () throws(Unwind) -> Int32 in
+                do {
+                    if let input { try input.duplicate(onto: 0) }
+                    if let pipe { try pipe.writeEnd.duplicate(onto: 1) }
+                } catch {
+                    return 2
+                }
+                input?.closeQuietly()
+                pipe?.readEnd.closeQuietly()
+                pipe?.writeEnd.closeQuietly()
+                if case .simple(let simple) = command { return try runSimpleCommand(simple, inTail: true) }
+                return try execute(command)
+            }
+            pids.append(pid)
+            previousReadEnd?.closeQuietly()
+            pipe?.writeEnd.closeQuietly()
+            previousReadEnd = pipe?.readEnd
+        }
+        var status: Int32 = 0
+        for pid in pids {
+            let stageStatus = waitForChild(pid).shellStatus
+            if options.pipeFail {
+                if stageStatus != 0 { status = stageStatus }
+            } else {
+                status = stageStatus
+            }
+        }
+        return status
+    }
+
+    /// `list &`: runs the and-or list in a background child.
+    func runInBackground(_ andOr: AndOrList) throws(Unwind) {
+        let pid = try forkSubshell { () throws(Unwind) -> Int32 in
+            // POSIX: without job control, a background list ignores SIGINT and SIGQUIT and reads
+            // /dev/null instead of the shell's input.
+            try? Signals.setDisposition(SIGINT, .ignore)
+            try? Signals.setDisposition(SIGQUIT, .ignore)
+            if let null = try? FileDescriptor.open(path: "/dev/null", flags: O_RDONLY) {
+                try? null.duplicate(onto: 0)
+                null.closeQuietly()
+            }
+            let list = CommandList([ListItem(andOr: andOr)])
+            return try executeInTail(list)
+        }
+        lastBackgroundPID = pid
+        jobs.add(pid: pid, command: andOr)
+    }
+}

@@ -1,0 +1,66 @@
+import DoshSystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The actions set with `trap`, by signal number (0 is EXIT).
+struct TrapTable {
+    /// The command text for each trapped condition; an empty text means "ignore".
+    private(set) var actions: [Int32: String] = [:]
+    /// Signals ignored when the shell started: a non-interactive shell may not trap them (POSIX).
+    var ignoredOnEntry: Set<Int32> = []
+
+    func action(for signal: Int32) -> String? { actions[signal] }
+
+    mutating func set(_ signal: Int32, action: String?) {
+        actions[signal] = action
+        guard signal > 0 else { return }
+        switch action {
+        case nil: try? Signals.setDisposition(signal, .default)
+        case ""?: try? Signals.setDisposition(signal, .ignore)
+        default: try? Signals.setDisposition(signal, .catchPending)
+        }
+    }
+
+    /// A subshell keeps ignored signals ignored and resets caught ones (POSIX 2.11).
+    mutating func resetForSubshell() {
+        for (signal, action) in actions where !action.isEmpty {
+            actions[signal] = nil
+            if signal > 0 { try? Signals.setDisposition(signal, .default) }
+        }
+    }
+}
+
+extension Shell {
+    /// Runs the actions of trapped signals that arrived, in signal order.
+    func runPendingTraps() throws(Unwind) {
+        guard !runningTrap, Signals.firstPending != nil else { return }
+        for signal in 1...Signals.maximum where Signals.takePending(signal) {
+            guard let action = traps.action(for: signal), !action.isEmpty else { continue }
+            let savedStatus = lastStatus
+            runningTrap = true
+            defer { runningTrap = false }
+            do {
+                _ = try evaluate(action, name: "trap")
+            } catch .exit(let status) {
+                throw .exit(status)
+            } catch {
+                // Other failures in a trap action do not end the shell.
+            }
+            lastStatus = savedStatus
+        }
+    }
+
+    /// Runs the EXIT trap, once; returns the status to exit with if the trap called `exit`.
+    func runExitTrap() -> Int32? {
+        guard let action = traps.action(for: 0), !action.isEmpty else { return nil }
+        traps.set(0, action: nil)
+        do {
+            _ = try evaluate(action, name: "trap")
+        } catch .exit(let status) {
+            return status
+        } catch {}
+        return nil
+    }
+}

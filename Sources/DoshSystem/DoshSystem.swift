@@ -1,2 +1,0 @@
-import CDoshSystem
-import SystemPackage

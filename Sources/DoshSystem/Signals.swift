@@ -1,0 +1,67 @@
+import CDoshSystem
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Signal dispositions and the shell's pending-signal set.
+///
+/// Handlers never run Swift code: the C shim marks a signal pending and wakes a pipe, and the
+/// shell looks at pending signals between commands and whenever a blocking call returns EINTR.
+public enum Signals {
+    public enum Disposition: Sendable {
+        case `default`
+        case ignore
+        /// Record the signal as pending (see `takePending`).
+        case catchPending
+    }
+
+    /// Sets what happens when `signal` arrives. The corresponding C call is `sigaction`.
+    public static func setDisposition(_ signal: Int32, _ disposition: Disposition) throws(Errno) {
+        switch disposition {
+        case .catchPending:
+            let error = dosh_signal_catch(signal)
+            if error != 0 { throw Errno(rawValue: error) }
+        case .default, .ignore:
+            var action = sigaction()
+            sigemptyset(&action.sa_mask)
+            action.__sigaction_handler.sa_handler = disposition == .ignore ? SIG_IGN : SIG_DFL
+            if sigaction(signal, &action, nil) != 0 { throw Errno(rawValue: errno) }
+        }
+    }
+
+    /// Whether `signal` was ignored when this process started (POSIX: a non-interactive shell
+    /// may not trap or reset such a signal).
+    public static func isIgnored(_ signal: Int32) -> Bool {
+        var current = sigaction()
+        guard sigaction(signal, nil, &current) == 0 else { return false }
+        return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+    }
+
+    /// Returns and clears whether `signal` arrived since the last call.
+    public static func takePending(_ signal: Int32) -> Bool { dosh_signal_take(signal) }
+
+    /// The lowest pending signal, if any (not cleared).
+    public static var firstPending: Int32? {
+        let signal = dosh_signal_first_pending()
+        return signal == 0 ? nil : signal
+    }
+
+    /// An fd that becomes readable when a caught signal arrives, for poll(2).
+    public static var wakeupDescriptor: Int32? {
+        let fd = dosh_signal_wakeup_fd()
+        return fd < 0 ? nil : fd
+    }
+
+    public static func drainWakeup() { dosh_signal_drain_wakeup() }
+
+    /// The highest signal number.
+    public static var maximum: Int32 { dosh_signal_max() }
+
+    /// Sends `signal` to a process (`pid` > 0) or a process group (`pid` < -1). The corresponding C
+    /// call is `kill`.
+    public static func send(_ signal: Int32, to pid: pid_t) throws(Errno) {
+        if Glibc.kill(pid, signal) != 0 { throw Errno(rawValue: errno) }
+    }
+}
