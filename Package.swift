@@ -39,6 +39,7 @@ let package = Package(
             dependencies: ["DoshShell"]),
         .testTarget(
             name: "DoshEndToEndTests",
-            dependencies: ["dosh"]),
+            dependencies: ["dosh"],
+            exclude: ["Golden"]),
     ]
 )

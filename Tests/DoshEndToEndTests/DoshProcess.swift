@@ -1,0 +1,84 @@
+import Foundation
+
+/// Runs the built `dosh` as a user would, and collects what it printed.
+struct DoshRun {
+    var stdout: String
+    var stderr: String
+    var status: Int32
+    var timedOut: Bool
+}
+
+enum DoshBinary {
+    /// The directory of the built products: the test bundle sits beside the executables.
+    static let productsDirectory: URL = {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("dosh").path) && url.path != "/" {
+            url = url.deletingLastPathComponent()
+        }
+        return url
+    }()
+
+    static var path: String { productsDirectory.appendingPathComponent("dosh").path }
+
+    /// The repository's root, for fixtures.
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs dosh with `arguments`, feeding `input` on standard input, in `directory`, with a small
+    /// environment (like a conformance run). Kills it after `timeout` seconds.
+    static func run(
+        _ arguments: [String], input: String? = nil, directory: URL? = nil,
+        environment: [String: String]? = nil, timeout: TimeInterval = 20
+    ) throws -> DoshRun {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        process.environment = environment ?? [
+            "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LC_ALL": "C",
+        ]
+        let stdout = Pipe()
+        let stderr = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+
+        // Read both streams concurrently so neither pipe fills up.
+        nonisolated(unsafe) var outData = Data()
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            outData = stdout.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        group.enter()
+        DispatchQueue.global().async {
+            errData = stderr.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        var timedOut = false
+        if group.wait(timeout: .now() + timeout) == .timedOut {
+            timedOut = true
+            kill(-process.processIdentifier, SIGKILL)
+            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
+            _ = group.wait(timeout: .now() + 5)
+        }
+        process.waitUntilExit()
+        return DoshRun(
+            stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
+            status: process.terminationStatus, timedOut: timedOut)
+    }
+}
+
+/// A fresh empty directory for one test, removed when the value is dropped by the caller.
+func makeScratchDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("dosh-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
