@@ -106,8 +106,10 @@ struct ArithmeticParser {
                 }
                 left = decided ? (op == .logicalOr ? 1 : 0) : (right != 0 ? 1 : 0)
             case .power:
-                // Right-associative: 2 ** 3 ** 2 is 2 ** 9.
+                // Right-associative: 2 ** 3 ** 2 is 2 ** 9, so it recurses and must count depth.
+                try enter()
                 let right = try binary(&variables, minimumPrecedence: precedence)
+                nesting -= 1
                 left = try apply(op, left, right, rightStart: rightStart)
             default:
                 let right = try binary(&variables, minimumPrecedence: precedence + 1)
