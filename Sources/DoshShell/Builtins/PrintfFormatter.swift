@@ -392,18 +392,20 @@ private struct PrintfRun {
 
 /// Runs the C library's formatter on one value.
 private func cFormatted(_ format: String, _ value: any CVarArg) -> [UInt8] {
-    var buffer = [CChar](repeating: 0, count: 128)
-    let count = withVaList([value]) { arguments in
-        vsnprintf(&buffer, buffer.count, format, arguments)
-    }
-    guard count >= 0 else { return [] }
-    if Int(count) >= buffer.count {
-        buffer = [CChar](repeating: 0, count: Int(count) + 1)
-        _ = withVaList([value]) { arguments in
-            vsnprintf(&buffer, buffer.count, format, arguments)
+    func attempt(capacity: Int) -> (bytes: [UInt8], needed: Int) {
+        var needed = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            let count = buffer.withMemoryRebound(to: CChar.self) { characters in
+                withVaList([value]) { vsnprintf(characters.baseAddress, capacity, format, $0) }
+            }
+            needed = Int(count)
+            initialized = max(0, min(needed, capacity - 1))
         }
+        return (bytes, needed)
     }
-    return buffer[0..<Int(count)].map { UInt8(bitPattern: $0) }
+    let first = attempt(capacity: 128)
+    guard first.needed >= 128 else { return first.bytes }
+    return attempt(capacity: first.needed + 1).bytes
 }
 
 /// `%q`: a word the shell reads back as the original bytes, quoted like bash quotes it.
