@@ -39,6 +39,15 @@ public enum Signals {
         return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
     }
 
+    /// Unblocks every signal: a shell starts with an empty signal mask whatever its parent had
+    /// (a blocked mask would be inherited by every command). The corresponding C call is
+    /// `sigprocmask`.
+    public static func unblockAll() {
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        sigprocmask(SIG_SETMASK, &empty, nil)
+    }
+
     /// Returns and clears whether `signal` arrived since the last call.
     public static func takePending(_ signal: Int32) -> Bool { dosh_signal_take(signal) }
 

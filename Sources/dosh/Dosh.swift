@@ -37,6 +37,7 @@ struct Dosh: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
+        Signals.unblockAll()
         let environment = ProcessEnvironment.current()
         let status: Int32
         if let commands {

@@ -34,6 +34,7 @@ extension Shell {
         var status: Int32 = 0
         var output = ""
         for name in arguments where !name.hasPrefix("-") {
+            let wasHashed = commandPaths[name] != nil
             switch classify(name) {
             case .alias(let value)?: output += "\(name) is aliased to `\(value)'\n"
             case .keyword?: output += "\(name) is a shell keyword\n"
@@ -43,7 +44,7 @@ extension Shell {
             case .specialBuiltin?: output += "\(name) is a special shell builtin\n"
             case .builtin?: output += "\(name) is a shell builtin\n"
             case .file(let path)?:
-                output += commandPaths[name] != nil && !name.contains("/") ? "\(name) is hashed (\(path))\n" : "\(name) is \(path)\n"
+                output += wasHashed && !name.contains("/") ? "\(name) is hashed (\(path))\n" : "\(name) is \(path)\n"
             case nil:
                 try writeOutput(output)
                 output = ""
@@ -115,7 +116,7 @@ extension Shell {
         if operands.first == "-p" || operands.first == "--" { operands = operands.dropFirst() }
         if operands.isEmpty {
             var output = ""
-            for name in aliases.keys.sorted() { output += "alias \(name)=\(quoteForDisplay(aliases[name]!))\n" }
+            for name in aliases.keys.sorted() { output += "\(name)=\(quoteForDisplay(aliases[name]!))\n" }
             try writeOutput(output)
             return 0
         }
@@ -124,7 +125,7 @@ extension Shell {
             if let equals = operand.firstIndex(of: "=") {
                 aliases[String(operand[..<equals])] = String(operand[operand.index(after: equals)...])
             } else if let value = aliases[operand] {
-                try writeOutput("alias \(operand)=\(quoteForDisplay(value))\n")
+                try writeOutput("\(operand)=\(quoteForDisplay(value))\n")
             } else {
                 report("alias: \(operand): not found")
                 status = 1

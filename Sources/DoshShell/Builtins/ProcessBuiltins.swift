@@ -78,7 +78,7 @@ extension Shell {
         if operands.isEmpty || operands.first == "-p" {
             var output = ""
             for (signal, action) in traps.actions.sorted(by: { $0.key < $1.key }) {
-                let name = signal == 0 ? "EXIT" : (SignalNames.name(of: signal).map { "SIG" + $0 } ?? String(signal))
+                let name = signal == 0 ? "EXIT" : (SignalNames.name(of: signal) ?? String(signal))
                 output += "trap -- \(quoteForDisplay(action)) \(name)\n"
             }
             try writeOutput(output)

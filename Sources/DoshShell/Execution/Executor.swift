@@ -73,6 +73,15 @@ extension Shell {
     /// Runs one command in the current shell (a compound command, function definition, or a
     /// simple command, which may start a child).
     func execute(_ command: Command) throws(Unwind) -> Int32 {
+        do {
+            return try executeUnguarded(command)
+        } catch .failure(let status) {
+            // The error was reported; only this command fails.
+            return status
+        }
+    }
+
+    private func executeUnguarded(_ command: Command) throws(Unwind) -> Int32 {
         switch command {
         case .simple(let simple):
             return try runSimpleCommand(simple)

@@ -10,7 +10,7 @@ extension Shell {
     /// aliases defined by one command apply to the next and a command that reads the shell's
     /// own input gets what follows it. Returns the status to exit with.
     public func run(source: some LineSource) -> Int32 {
-        var parser = Parser(source: source, aliases: { [unowned self] name in self.aliases[name] })
+        var parser = Parser(source: EchoingLineSource(shell: self, source: source), aliases: { [unowned self] name in self.aliases[name] })
         while true {
             let list: CommandList
             do {
@@ -190,5 +190,17 @@ extension Shell {
         if script != file { file.closeQuietly() }
         defer { script.closeQuietly() }
         return run(source: DescriptorLineSource(fd: script))
+    }
+}
+
+/// Passes lines through, writing each to standard error first under `set -v`.
+struct EchoingLineSource<Source: LineSource>: LineSource {
+    let shell: Shell
+    var source: Source
+
+    mutating func nextLine(continuation: Bool) -> String? {
+        let line = source.nextLine(continuation: continuation)
+        if let line, shell.options.verbose { shell.writeError(line.hasSuffix("\n") ? line : line + "\n") }
+        return line
     }
 }

@@ -88,7 +88,7 @@ extension Shell {
             case .quoted(let text):
                 tokens.append(.piece(ExpandedPiece(text: text, quoted: true, splittable: false)))
             case .doubleQuoted(let inner):
-                if !inner.allSatisfy(isAllParameters) {
+                if inner.isEmpty || !inner.allSatisfy(isAllParameters) {
                     // Quotes make a field even when empty (`""`), except `"$@"` with no parameters.
                     tokens.append(.piece(ExpandedPiece(text: "", quoted: true, splittable: false)))
                 }

@@ -97,7 +97,8 @@ extension Shell {
         case .errorIfUnset(let word, let colon):
             if colon ? value.isNull : value.isUnset {
                 let message = try expandString(word)
-                report("\(name): \(message.isEmpty ? "parameter null or not set" : message)")
+                let standard = colon ? "parameter null or not set" : "parameter not set"
+                report("\(name): \(message.isEmpty ? standard : message)")
                 throw .fatal(status: 1)
             }
             appendValue(value, name: name, quoted: quoted, into: &tokens)
@@ -131,8 +132,20 @@ extension Shell {
     private func expandOperand(_ word: Word, quoted: Bool, into tokens: inout [ExpansionToken]) throws(Unwind) {
         if quoted {
             tokens.append(.piece(ExpandedPiece(text: "", quoted: true, splittable: false)))
+            try expandParts(word.parts, quoted: true, into: &tokens)
+            return
         }
-        try expandParts(word.parts, quoted: quoted, into: &tokens)
+        // Unquoted, the operand is the result of an expansion: its unquoted text is split too.
+        var operand: [ExpansionToken] = []
+        try expandParts(word.parts, quoted: false, into: &operand)
+        for token in operand {
+            if case .piece(var piece) = token, !piece.quoted {
+                piece.splittable = true
+                tokens.append(.piece(piece))
+            } else {
+                tokens.append(token)
+            }
+        }
     }
 
     /// `set -u`: referring to an unset parameter (other than `$@`/`$*`) is an error.

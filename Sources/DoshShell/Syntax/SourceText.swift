@@ -298,9 +298,9 @@ struct SourceWriter {
 
     private mutating func parameter(_ pe: ParameterExpansion, _ operandContext: WordContext) {
         out += "${"
-        func operand(_ op: String, _ w: Word) {
+        func operand(_ op: String, _ w: Word, context: WordContext? = nil) {
             out += pe.name + op
-            parts(w.parts, operandContext)
+            parts(w.parts, context ?? operandContext)
         }
         switch pe.operation {
         case .value: out += pe.name
@@ -309,8 +309,8 @@ struct SourceWriter {
         case .assignDefault(let w, let colon): operand(colon ? ":=" : "=", w)
         case .errorIfUnset(let w, let colon): operand(colon ? ":?" : "?", w)
         case .useAlternative(let w, let colon): operand(colon ? ":+" : "+", w)
-        case .removePrefix(let w, let longest): operand(longest ? "##" : "#", w)
-        case .removeSuffix(let w, let longest): operand(longest ? "%%" : "%", w)
+        case .removePrefix(let w, let longest): operand(longest ? "##" : "#", w, context: .unquotedOperand)
+        case .removeSuffix(let w, let longest): operand(longest ? "%%" : "%", w, context: .unquotedOperand)
         }
         out += "}"
     }

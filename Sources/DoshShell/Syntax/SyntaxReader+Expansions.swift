@@ -86,7 +86,9 @@ extension SyntaxReader {
         case Byte.hash where !colon, UInt8(ascii: "%") where !colon:
             let longest = byte() == op
             if longest { pos += 1 }
-            let pattern = try scanOperand(inDoubleQuotes)
+            // A pattern is read with unquoted rules even inside double quotes (as bash and dash
+            // do): `"${x%'*c'}"` removes a literal `*c`.
+            let pattern = try scanOperand(false)
             operation = op == Byte.hash ? .removePrefix(pattern, longest: longest) : .removeSuffix(pattern, longest: longest)
         default:
             throw badSubstitution()
