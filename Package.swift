@@ -28,6 +28,17 @@ let package = Package(
                 "DoshSystem",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
+        // libedit, the BSD line editor (a system library found through pkg-config).
+        .systemLibrary(
+            name: "CLibEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
+        // The C shim for libedit: its el_set/el_get/history entry points are variadic.
+        .target(name: "CDoshLineEditor", dependencies: ["CLibEdit"]),
+        // The interactive line editor: prompt, history, completion (only `dosh` links libedit).
+        .target(name: "DoshLineEditor", dependencies: ["CDoshLineEditor", "CLibEdit"]),
+        // Echoes what the line editor returns; driven through a pty by the line-editor tests.
+        .executableTarget(name: "dosh-lineeditor-probe", dependencies: ["DoshLineEditor"]),
         .executableTarget(
             name: "dosh",
             dependencies: [
@@ -37,6 +48,10 @@ let package = Package(
         .testTarget(
             name: "DoshShellTests",
             dependencies: ["DoshShell"]),
+        .testTarget(
+            name: "DoshLineEditorTests",
+            dependencies: ["DoshLineEditor", "dosh-lineeditor-probe"],
+            exclude: ["drive_probe.py"]),
         .testTarget(
             name: "DoshEndToEndTests",
             dependencies: ["dosh"],
