@@ -6,7 +6,8 @@ internal import CLibEdit
 ///
 /// Entries from other shells reach the file at once but this shell's memory only at its next
 /// start, as in bash. The file is compacted to the newest `maximumSize` entries when it grows
-/// beyond twice that size.
+/// beyond twice that size; each shell counts only the records it saw at start and its own
+/// appends, so with several shells writing the file can grow to twice that size per shell.
 public final class CommandHistory {
     /// libedit's copy of the entries, which the editor walks.
     let handle: OpaquePointer

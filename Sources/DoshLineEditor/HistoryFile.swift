@@ -24,7 +24,9 @@ struct HistoryFile {
 
     /// Appends `bytes` (one or more whole records) with a single write.
     func append(_ bytes: [UInt8]) {
-        for _ in 0..<8 {
+        // Each retry means another shell compacted the file meanwhile; give up only if that
+        // keeps happening, rather than wait forever.
+        for _ in 0..<1000 {
             let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
             guard fd >= 0 else { return }
             defer { close(fd) }
