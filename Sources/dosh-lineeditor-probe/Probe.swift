@@ -1,8 +1,9 @@
 // Reads lines with dosh's line editor and prints what each read returned, one result per
 // line, so a test can drive it through a pseudo-terminal.
 //
-//   dosh-lineeditor-probe [--vi] [--history FILE]
+//   dosh-lineeditor-probe [--vi] [--like-a-shell] [--history FILE]
 //
+// --like-a-shell ignores SIGINT, SIGQUIT, SIGTSTP and SIGTERM, as an interactive shell does.
 // Prompts are "probe> " and "more> " (after a line ending in a backslash). Completion offers
 // words from a fixed list. Every line read is added to the history.
 import DoshLineEditor
@@ -41,9 +42,11 @@ var historyPath: String?
 while let argument = arguments.popFirst() {
     switch argument {
     case "--vi": vi = true
+    case "--like-a-shell":
+        for number in [SIGINT, SIGQUIT, SIGTSTP, SIGTERM] { _ = signal(number, SIG_IGN) }
     case "--history": historyPath = arguments.popFirst()
     default:
-        report("usage: dosh-lineeditor-probe [--vi] [--history FILE]")
+        report("usage: dosh-lineeditor-probe [--vi] [--like-a-shell] [--history FILE]")
         exit(2)
     }
 }
