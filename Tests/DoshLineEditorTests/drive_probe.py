@@ -177,6 +177,10 @@ def vi_mode_in_a_shell_that_ignores_signals():
     vi.send("\x1a\x1c")  # ^Z and ^\ while editing: plain keys, nothing happens
     vi.send(CTRL_C)
     got(vi, "interrupted")
+    vi.send("half typed")
+    vi.expect_exact("typed")
+    vi.kill(signal.SIGINT)  # from another process
+    got(vi, "interrupted")
     vi.send(CTRL_D)
     got(vi, "end of file")
 
