@@ -21,7 +21,8 @@ internal import CLibEdit
 /// ^C is bound to an editor function that ends the read with ``LineEditorInput/interrupted``.
 /// This works whatever the shell does with SIGINT (an interactive shell ignores it), involves no
 /// signal handler of our own, and leaves ^Z and ^\ harmless while a line is edited. A SIGINT sent
-/// by another process while reading also ends the read as ``LineEditorInput/interrupted``.
+/// by another process while reading also ends the read as ``LineEditorInput/interrupted`` when
+/// the shell ignores or catches SIGINT (with the default disposition it ends the process).
 ///
 /// **Signals and SIGWINCH.** libedit's signal handling is on: only while `readLine` runs, it
 /// installs handlers for SIGINT, SIGQUIT, SIGTSTP, SIGHUP, SIGTERM, SIGCONT and SIGWINCH that
@@ -31,7 +32,8 @@ internal import CLibEdit
 /// window resize while reading is applied at once; one that happens between reads is picked up
 /// because libedit measures the terminal at the start of every read. The shell's own handlers
 /// (SIGCHLD in particular) must be installed with `SA_RESTART`: a signal that interrupts the
-/// terminal read otherwise ends `readLine` as ``LineEditorInput/interrupted``.
+/// terminal read otherwise ends `readLine` as ``LineEditorInput/interrupted``. SIGWINCH must not
+/// be blocked (a blocked mask survives exec; some test harnesses start programs that way).
 ///
 /// Input that is not a terminal is read line by line without editing or prompt.
 public final class LineEditor {
