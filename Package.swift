@@ -41,10 +41,22 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // libedit, the BSD line editor (a system library found through pkg-config).
+        .systemLibrary(
+            name: "CLibEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
+        // The C shim for libedit: its el_set/el_get/history entry points are variadic.
+        .target(name: "CDoshLineEditor", dependencies: ["CLibEdit"]),
+        // The interactive line editor: prompt, history, completion (only `dosh` links libedit).
+        .target(name: "DoshLineEditor", dependencies: ["CDoshLineEditor", "CLibEdit"]),
+        // Echoes what the line editor returns; driven through a pty by the line-editor tests.
+        .executableTarget(name: "dosh-lineeditor-probe", dependencies: ["DoshLineEditor"]),
         .executableTarget(
             name: "dosh",
             dependencies: [
                 "DoshShell",
+                "DoshLineEditor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks: prints figures on demand (`dosh-bench --help`); not a test.
@@ -67,6 +79,10 @@ let package = Package(
                 "DoshProtocol",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        .testTarget(
+            name: "DoshLineEditorTests",
+            dependencies: ["DoshLineEditor", "dosh-lineeditor-probe"],
+            exclude: ["drive_probe.py"]),
         .testTarget(
             name: "DoshEndToEndTests",
             dependencies: ["dosh"],

@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A fresh directory under /tmp for one test.
+func makeTemporaryDirectory() -> String {
+    var template = Array("/tmp/dosh-lineeditor-XXXXXX".utf8CString)
+    let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) != nil }
+    precondition(made, "mkdtemp failed")
+    return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// The bytes of the file at `path`, or nil.
+func fileContents(_ path: String) -> String? {
+    guard let file = fopen(path, "r") else { return nil }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    while true {
+        let byte = fgetc(file)
+        if byte == EOF { break }
+        bytes.append(UInt8(byte))
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Replaces the file at `path` with `text`.
+func writeFile(_ path: String, _ text: String) {
+    guard let file = fopen(path, "w") else { return }
+    fputs(text, file)
+    fclose(file)
+}
