@@ -86,6 +86,6 @@ let package = Package(
         .testTarget(
             name: "DoshEndToEndTests",
             dependencies: ["dosh"],
-            exclude: ["Golden"]),
+            exclude: ["Golden", "Interactive"]),
     ]
 )

@@ -52,6 +52,12 @@ public final class Shell {
     var getoptsPosition = GetoptsState(optind: 1, charIndex: 0)
     /// Signals the shell ignores for itself that its children must get back (job control).
     var signalsResetForChildren: [Int32] = []
+    /// The host session's state, when a host is connected.
+    public var hostState: HostState? = nil
+    /// The interactive command history, when there is one.
+    var history: (any CommandHistoryStore)? = nil
+    /// Completes host commands and paths, when a host is connected.
+    public weak var hostCompleter: (any HostCompleter)? = nil
 
     public init(arguments: [String] = [], scriptName: String = "dosh", environment: [String]) {
         self.variables = VariableStore(environment: environment)
@@ -63,7 +69,6 @@ public final class Shell {
 
     private func initializeVariables() {
         if variables.value("IFS") == nil { try? variables.set("IFS", " \t\n") }
-        if variables.value("PS1") == nil { try? variables.set("PS1", getuid() == 0 ? "# " : "$ ") }
         if variables.value("PS2") == nil { try? variables.set("PS2", "> ") }
         if variables.value("PS4") == nil { try? variables.set("PS4", "+ ") }
         try? variables.set("PPID", String(getppid()))

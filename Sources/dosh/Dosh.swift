@@ -1,4 +1,5 @@
 import ArgumentParser
+import DoshLineEditor
 import DoshShell
 import DoshSystem
 import SystemPackage
@@ -31,6 +32,9 @@ struct Dosh: ParsableCommand {
     @Flag(name: .customShort("s"), help: "Read commands from standard input (the arguments become $1…).")
     var standardInput = false
 
+    @Option(name: .long, help: ArgumentHelp("Print the words Tab would offer at the end of LINE, one per line.", valueName: "LINE"))
+    var complete: String?
+
     @Argument(
         parsing: .captureForPassthrough,
         help: ArgumentHelp("With -c: $0 then $1…; otherwise the script to run and its arguments.", valueName: "ARG"))
@@ -40,6 +44,13 @@ struct Dosh: ParsableCommand {
         Signals.unblockAll()
         let environment = ProcessEnvironment.current()
         let status: Int32
+        if let complete {
+            let shell = Shell(environment: environment)
+            for candidate in shell.complete(line: complete, cursor: complete.utf8.count).candidates {
+                print(candidate)
+            }
+            return
+        }
         if let commands {
             let shell = Shell(
                 arguments: Array(arguments.dropFirst()), scriptName: arguments.first ?? "dosh", environment: environment)
@@ -50,11 +61,39 @@ struct Dosh: ParsableCommand {
         } else {
             let shell = Shell(arguments: arguments, scriptName: "dosh", environment: environment)
             if interactive || isatty(0) != 0 && isatty(2) != 0 {
-                status = shell.runInteractive()
+                status = runInteractive(shell)
             } else {
                 status = shell.run(source: DescriptorLineSource(fd: .standardInput))
             }
         }
         Glibc.exit(status)
+    }
+
+    /// An interactive session with the line editor, or plain prompts when it cannot start.
+    private func runInteractive(_ shell: Shell) -> Int32 {
+        setlocale(LC_CTYPE, "")
+        let history = CommandHistory(path: historyPath(shell), maximumSize: Int(shell.variables.value("HISTSIZE") ?? "") ?? 1000)
+        if isatty(0) != 0, let reader = EditorPromptReader(shell: shell, history: history) {
+            return shell.runInteractive(reader: reader, history: history)
+        }
+        return shell.runInteractive(reader: PlainPromptReader(shell: shell), history: history)
+    }
+
+    /// `$XDG_STATE_HOME/dosh/history`, or `~/.local/state/dosh/history`; its directory is created.
+    private func historyPath(_ shell: Shell) -> String? {
+        let directory: String
+        if let state = shell.variables.value("XDG_STATE_HOME"), state.hasPrefix("/") {
+            directory = state + "/dosh"
+        } else if let home = shell.variables.value("HOME"), !home.isEmpty {
+            directory = home + "/.local/state/dosh"
+        } else {
+            return nil
+        }
+        var path = ""
+        for component in directory.split(separator: "/") {
+            path += "/" + component
+            mkdir(path, 0o700)
+        }
+        return directory + "/history"
     }
 }

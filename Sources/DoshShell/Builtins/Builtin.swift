@@ -48,6 +48,7 @@ enum Builtins {
         add("wait") { shell, arguments throws(Unwind) in try shell.waitBuiltin(arguments) }
         add("umask") { shell, arguments throws(Unwind) in try shell.umaskBuiltin(arguments) }
         add("getopts") { shell, arguments throws(Unwind) in try shell.getoptsBuiltin(arguments) }
+        add("history") { shell, arguments throws(Unwind) in try shell.historyBuiltin(arguments) }
         add("kill") { shell, arguments throws(Unwind) in try shell.killBuiltin(arguments) }
         return table
     }()

@@ -1,0 +1,129 @@
+"""Drives an interactive dosh through a real pseudo-terminal, as a user would.
+
+Usage: drive_dosh.py DOSH WORKDIR. Prints `ok NAME` for each check; exits non-zero on the first
+failure, with what the screen showed.
+"""
+import os
+import sys
+import pexpect
+
+dosh, work = sys.argv[1], sys.argv[2]
+home = os.path.join(work, "home")
+os.makedirs(os.path.join(home, "projects", "alpha"), exist_ok=True)
+os.makedirs(os.path.join(work, "tree", "unique_directory"), exist_ok=True)
+open(os.path.join(work, "tree", "file one.txt"), "w").close()
+env = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": home,
+    "TERM": "xterm",
+    "LC_ALL": "C.UTF-8",
+    "XDG_STATE_HOME": os.path.join(work, "state"),
+    "XDG_CONFIG_HOME": os.path.join(work, "config"),
+}
+PROMPT_END = r"[$#] "
+
+
+def start():
+    shell = pexpect.spawn(dosh, cwd=home, env=env, encoding="utf-8", timeout=10, dimensions=(24, 100))
+    shell.expect(PROMPT_END)
+    return shell
+
+
+def check(name, condition, shell=None):
+    if not condition:
+        print("FAILED " + name)
+        if shell is not None:
+            print("screen before: %r" % shell.before)
+        sys.exit(1)
+    print("ok " + name)
+
+
+def run(shell, line, expect):
+    shell.sendline(line)
+    shell.expect(expect)
+
+
+shell = start()
+# The default prompt shows the guest working directory, ~-abbreviated, and follows cd.
+check("prompt shows ~", shell.before.endswith("~ ") or "~" in shell.before, shell)
+run(shell, "cd projects/alpha", r"~/projects/alpha [$#] ")
+check("prompt follows cd", True)
+run(shell, "cd", r"~ [$#] ")
+
+# Multi-line input is one command, and one history entry.
+shell.sendline("for i in 1 2; do")
+shell.expect(r"> ")
+shell.sendline("echo item$i")
+shell.expect(r"> ")
+shell.sendline("done")
+shell.expect(r"item1\r\nitem2\r\n")
+shell.expect(PROMPT_END)
+check("multi-line command runs once complete", True)
+
+# Tab completes guest paths (a unique directory gets a trailing slash) and quotes spaces.
+run(shell, "cd " + work + "/tree", r"tree [$#] ")
+shell.send("ls -d uni\t")
+shell.expect(r"que_directory/")  # only the inserted text is redrawn
+shell.send("\r")
+shell.expect(r"unique_directory/\r\n")
+shell.expect(PROMPT_END)
+check("tab completes a guest directory", True)
+shell.send("printf '<%s>' fil\t")
+shell.expect(r"e\\ one\.txt ")
+shell.send("\r")
+shell.expect(r"<file one\.txt>")
+shell.expect(PROMPT_END)
+check("tab quotes a file name with a space", True)
+
+# Commands and variables complete too.
+shell.send("ech\t")
+shell.expect(r"o ")
+shell.send("$HO\t")
+shell.expect(r"ME")
+shell.send("\r")
+shell.expect(home)
+shell.expect(PROMPT_END)
+check("tab completes commands and variables", True)
+
+# Ctrl-C drops the line and gives a fresh prompt; the shell survives.
+shell.send("echo never printed")
+shell.send("\x03")
+shell.expect(PROMPT_END)
+run(shell, "echo after-interrupt", r"after-interrupt\r\n")
+shell.expect(PROMPT_END)
+check("ctrl-c clears the line", "never printed\r\n" not in shell.before, shell)
+
+# Ctrl-R finds an earlier line.
+shell.send("\x12")
+shell.send("item$")
+shell.expect(r"echo item\$i")
+shell.send("\x07")  # leave the search without running
+shell.send("\x03")
+shell.expect(PROMPT_END)
+check("ctrl-r finds an older line", True)
+
+# The status of the last command is there for PS1, and PS1 can be set.
+run(shell, "PS1='[\\?] \\W% '", r"\[0\] tree% ")
+run(shell, "false", r"\[1\] tree% ")
+check("PS1 escapes for status and directory", True)
+
+# Ctrl-D on an empty line exits.
+shell.sendeof()
+shell.expect(pexpect.EOF)
+check("ctrl-d exits", True)
+
+# History survives a restart: the multi-line loop is one entry, Up brings it back.
+shell = start()
+run(shell, "history", r"for i in 1 2; do\r\necho item\$i\r\ndone")
+shell.expect(PROMPT_END)
+shell.send("\x1b[A")  # Up: the `history` command itself
+shell.send("\x1b[A")  # Up again: the one before
+shell.send("\x1b[A")
+shell.expect(r"false")
+check("history survives a restart", True)
+shell.send("\x03")
+shell.expect(PROMPT_END)
+shell.sendline("exit 3")
+shell.expect(pexpect.EOF)
+shell.close()
+check("exit status of an interactive shell", shell.exitstatus == 3)

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+/// Drives an interactive dosh through a real pseudo-terminal with `Interactive/drive_dosh.py`
+/// (python3 and pexpect): prompt, multi-line input, completion, Ctrl-C, Ctrl-R, history.
+@Suite struct InteractiveTests {
+    static let driver = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Interactive/drive_dosh.py")
+
+    @Test func interactiveSessionThroughARealTerminal() throws {
+        if let missing = missingTerminalPrerequisite() {
+            // CI runs as root with everything installed: never skip there.
+            if getuid() == 0 {
+                Issue.record("the terminal test cannot run: \(missing)")
+            } else {
+                print("skipping the interactive terminal test: \(missing)")
+            }
+            return
+        }
+        let work = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let report = try runPython([Self.driver.path, DoshBinary.path, work.path])
+        print(report.output)
+        #expect(report.status == 0, "\(report.output)")
+    }
+}
+
+/// Why a pty test cannot run here, or nil.
+func missingTerminalPrerequisite() -> String? {
+    if !FileManager.default.isReadableFile(atPath: "/dev/ptmx") { return "no /dev/ptmx" }
+    guard let check = try? runPython(["-c", "import pexpect"]) else { return "python3 is not installed" }
+    return check.status == 0 ? nil : "python3 has no pexpect module"
+}
+
+/// Runs python3 with `arguments`, returning its combined output and status.
+func runPython(_ arguments: [String]) throws -> (output: String, status: Int32) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3"] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (text, process.terminationStatus)
+}
