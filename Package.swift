@@ -6,12 +6,15 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "dosh", targets: ["dosh"]),
+        .executable(name: "doshd", targets: ["doshd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // HMAC-SHA256 for token authentication (4.x uses FoundationEssentials, which dosh loads anyway).
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // doshd's log lines on stderr.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The C shim: only what Swift cannot express (see CDoshSystem/include/dosh_system.h).
@@ -23,11 +26,14 @@ let package = Package(
                 "CDoshSystem",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
+        // Shell patterns and pathname expansion, shared by the shell and the shadow process.
+        .target(name: "DoshPatterns"),
         // The shell language: syntax, expansion, execution, builtins, jobs.
         .target(
             name: "DoshShell",
             dependencies: [
                 "DoshSystem",
+                "DoshPatterns",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
         // The wire protocol between dosh and doshd: messages, framing, codec. Pure, no I/O.
@@ -52,6 +58,28 @@ let package = Package(
         .target(name: "DoshLineEditor", dependencies: ["CDoshLineEditor", "CLibEdit"]),
         // Echoes what the line editor returns; driven through a pty by the line-editor tests.
         .executableTarget(name: "dosh-lineeditor-probe", dependencies: ["DoshLineEditor"]),
+        // The shadow process: one host session (cwd, environment, jobs) served over a connection.
+        .target(
+            name: "DoshHost",
+            dependencies: [
+                "DoshProtocol",
+                "DoshTransport",
+                "DoshSystem",
+                "DoshPatterns",
+                "CDoshSystem",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
+        // The host agent: listens, authenticates, starts one shadow process per shell.
+        .executableTarget(
+            name: "doshd",
+            dependencies: [
+                "DoshHost",
+                "DoshTransport",
+                "DoshProtocol",
+                "DoshSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "dosh",
             dependencies: [
@@ -68,7 +96,13 @@ let package = Package(
             ]),
         .testTarget(
             name: "DoshShellTests",
-            dependencies: ["DoshShell"]),
+            dependencies: ["DoshShell", "DoshPatterns"]),
+        .testTarget(
+            name: "DoshHostTests",
+            dependencies: ["doshd", "DoshProtocol", "DoshTransport", "DoshSystem"]),
+        .testTarget(
+            name: "DoshAgentTests",
+            dependencies: ["doshd", "DoshProtocol", "DoshTransport", "DoshSystem"]),
         .testTarget(
             name: "DoshProtocolTests",
             dependencies: ["DoshProtocol"]),

@@ -32,6 +32,10 @@ public enum DescriptorSource: Equatable, Sendable {
   case closed
   /// The slave of the job's pty (see `TerminalSpec`).
   case terminal
+  /// A descriptor passed with the `runJob` frame itself (SCM_RIGHTS over a unix connection):
+  /// the index into the descriptors that arrived with it. No bytes are copied: a guest pipe end,
+  /// file or socket becomes the host process's fd as it is.
+  case passed(index: UInt32)
 }
 
 /// One fd setting, applied in order like the shell's redirections.

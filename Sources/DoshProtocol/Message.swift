@@ -76,6 +76,9 @@ public struct Message: Equatable, Sendable {
     case names([[UInt8]], truncated: Bool)
     case directoryEntries([DirectoryEntry], truncated: Bool)
     case streamTokens([StreamToken])
+    /// The answer to `openHostFile` over a unix connection: the opened file's descriptor is
+    /// passed with this frame (SCM_RIGHTS). No fields.
+    case hostFileOpened
 
     // MARK: Events (shadow → shell, request id 0)
     case jobStopped(jobID: UInt32, signal: Int32)
@@ -119,6 +122,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
   case names = 0x45
   case directoryEntries = 0x46
   case streamTokens = 0x47
+  case hostFileOpened = 0x48
 
   case jobStopped = 0x60
   case jobContinued = 0x61
@@ -166,6 +170,7 @@ extension Message.Body {
     case .names: .names
     case .directoryEntries: .directoryEntries
     case .streamTokens: .streamTokens
+    case .hostFileOpened: .hostFileOpened
     case .jobStopped: .jobStopped
     case .jobContinued: .jobContinued
     case .processExited: .processExited

@@ -123,6 +123,8 @@ extension Message.Body {
       return .ping
     case .ok:
       return .ok
+    case .hostFileOpened:
+      return .hostFileOpened
     case .error:
       return .error(code: try r.readInt32("errno"), message: try r.readBytes("message"))
     case .jobStarted:
@@ -199,6 +201,13 @@ extension ProcessSpec {
       case 5: source = .duplicate(try r.readDescriptor("duplicated descriptor"))
       case 6: source = .closed
       case 7: source = .terminal
+      case 8:
+        let index = try r.readUInt32("passed descriptor index")
+        guard index < UInt32(ProtocolLimits.maximumPassedDescriptors) else {
+          throw .invalidFieldValue(
+            field: "passed descriptor index", reason: "\(index) is not below \(ProtocolLimits.maximumPassedDescriptors)")
+        }
+        source = .passed(index: index)
       case let other: throw .invalidFieldValue(field: "descriptor source", reason: "unknown kind \(other)")
       }
       return DescriptorSetting(descriptor, source)

@@ -89,7 +89,7 @@ extension Message.Body {
     case .setForeground(let jobID, let foreground):
       w.write(jobID)
       w.write(foreground)
-    case .ping, .ok:
+    case .ping, .ok, .hostFileOpened:
       break
     case .error(let code, let message):
       w.write(code)
@@ -165,6 +165,9 @@ extension ProcessSpec {
         w.write(UInt8(6))
       case .terminal:
         w.write(UInt8(7))
+      case .passed(let index):
+        w.write(UInt8(8))
+        w.write(index)
       }
     }
   }

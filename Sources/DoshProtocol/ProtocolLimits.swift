@@ -16,6 +16,8 @@ public enum ProtocolLimits {
   public static let maximumProcessesPerJob = 1024
   /// Most streams one `openStreams` request may ask for.
   public static let maximumStreamsPerRequest = 64
+  /// Most descriptors passed with one frame (SCM_RIGHTS over unix connections).
+  public static let maximumPassedDescriptors = 64
   /// Seconds a stream token stays valid after it was issued if nobody attaches with it.
   public static let streamTokenLifetimeSeconds = 30
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import DoshProtocol
+import CDoshSystem
 
 /// A connected stream socket: a control connection carrying frames, or a data connection after
 /// its `attachStream` frame. Close-on-exec unless told otherwise; closed on deinit.
@@ -12,6 +13,11 @@ public final class Connection {
   /// The socket, or -1 once closed or taken.
   public private(set) var fileDescriptor: Int32
   private var decoder = FrameDecoder()
+  /// Bytes appended to the decoder since the connection began (stream offset of its end).
+  private var receivedByteCount: UInt64 = 0
+  /// Descriptors received but not yet handed out with a frame, each batch with the stream
+  /// offset just past the read that delivered it (see `takeDescriptors`).
+  private var pendingDescriptors: [(end: UInt64, descriptors: [Int32])] = []
 
   /// Takes ownership of a connected socket fd.
   public init(adopting fileDescriptor: Int32) {
@@ -20,6 +26,7 @@ public final class Connection {
 
   deinit {
     if fileDescriptor >= 0 { Glibc.close(fileDescriptor) }
+    discardPendingDescriptors()
   }
 
   /// Connects to a unix, tcp or vsock address, failing after `timeout` (5 s by default) when the
@@ -77,6 +84,37 @@ public final class Connection {
     try send(bytes: frame)
   }
 
+  /// Sends one message with open descriptors attached (SCM_RIGHTS; unix sockets only). The
+  /// receiver gets its own copies; the caller still owns and closes `descriptors`.
+  public func send(_ message: Message, descriptors: [Int32]) throws(TransportError) {
+    guard !descriptors.isEmpty else { return try send(message) }
+    guard descriptors.count <= Connection.maximumPassedDescriptors else {
+      throw .system(operation: "send \(descriptors.count) descriptors", errno: EINVAL)
+    }
+    let frame = message.encode()
+    guard frame.count - ProtocolLimits.lengthPrefixSize <= ProtocolLimits.maximumPayloadSize else {
+      throw .protocolViolation(.frameTooLarge(
+        length: UInt64(frame.count - ProtocolLimits.lengthPrefixSize), limit: ProtocolLimits.maximumPayloadSize))
+    }
+    // The descriptors ride on the first byte; whatever a short send leaves goes plainly.
+    while true {
+      let sent = frame.withUnsafeBytes { buffer in
+        descriptors.withUnsafeBufferPointer { fds in
+          dosh_send_with_descriptors(fileDescriptor, buffer.baseAddress!, buffer.count, fds.baseAddress!, fds.count)
+        }
+      }
+      if sent > 0 {
+        if sent < frame.count { try send(bytes: Array(frame[sent...])) }
+        return
+      }
+      switch errno {
+      case EINTR: continue
+      case EAGAIN: _ = try SystemCalls.wait(fileDescriptor, for: Int16(POLLOUT), until: nil)
+      case let error: throw .system(operation: "send", errno: error)
+      }
+    }
+  }
+
   /// Sends raw bytes whole. A peer that went away gives EPIPE, never SIGPIPE.
   public func send(bytes: [UInt8]) throws(TransportError) {
     var offset = 0
@@ -113,9 +151,16 @@ public final class Connection {
   /// The next message, or nil when the peer closed cleanly between frames. Blocks until one
   /// arrives or `timeout` passes (then `timedOut`).
   public func receive(timeout: Duration? = nil) throws(TransportError) -> Message? {
+    guard let frame = try receiveFrame(timeout: timeout) else { return nil }
+    for fd in frame.descriptors { Glibc.close(fd) }
+    return frame.message
+  }
+
+  /// Like `receive`, with the descriptors passed with the message (the caller closes them).
+  public func receiveFrame(timeout: Duration? = nil) throws(TransportError) -> ReceivedMessage? {
     let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
     while true {
-      if let message = try nextBufferedMessage() { return message }
+      if let frame = try nextBufferedFrame() { return frame }
       guard try SystemCalls.wait(fileDescriptor, for: Int16(POLLIN), until: deadline) else {
         throw .timedOut(operation: "receive")
       }
@@ -174,18 +219,29 @@ public final class Connection {
     return bytes
   }
 
-  /// One read(2) into the frame buffer (at most what the decoder may hold). Returns false at
+  /// One read into the frame buffer (at most what the decoder may hold). Returns false at
   /// EOF. On a non-blocking socket with nothing to read it returns true and reads nothing.
+  /// Descriptors passed with the bytes (SCM_RIGHTS, unix sockets) are kept for the frame they
+  /// belong to; see `nextBufferedFrame()`.
   public func readAvailable() throws(TransportError) -> Bool {
     let size = min(decoder.availableCapacity, 64 * 1024)
     guard size > 0 else { return true }  // a full frame is waiting to be taken
     var chunk = [UInt8](repeating: 0, count: size)
+    var descriptors = [Int32](repeating: -1, count: Int(DOSH_MAX_PASSED_DESCRIPTORS))
     while true {
-      let n = chunk.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress!, size) }
+      var count = 0
+      let n = chunk.withUnsafeMutableBytes { buffer in
+        descriptors.withUnsafeMutableBufferPointer { fds in
+          dosh_receive_with_descriptors(fileDescriptor, buffer.baseAddress!, size, fds.baseAddress!, fds.count, &count)
+        }
+      }
       if n > 0 {
         decoder.append(chunk[..<n])
+        receivedByteCount &+= UInt64(n)
+        if count > 0 { pendingDescriptors.append((receivedByteCount, Array(descriptors[..<count]))) }
         return true
       }
+      for fd in descriptors[..<count] { Glibc.close(fd) }
       if n == 0 { return false }
       switch errno {
       case EINTR: continue
@@ -195,13 +251,56 @@ public final class Connection {
     }
   }
 
-  /// A complete message already read by `readAvailable()`, if any.
+  /// A complete message already read by `readAvailable()`, if any. Descriptors that came with
+  /// it are closed; use `nextBufferedFrame()` to keep them.
   public func nextBufferedMessage() throws(TransportError) -> Message? {
+    guard let frame = try nextBufferedFrame() else { return nil }
+    for fd in frame.descriptors { Glibc.close(fd) }
+    return frame.message
+  }
+
+  /// A complete message already read by `readAvailable()` with the descriptors passed with it
+  /// (close-on-exec, at most `maximumPassedDescriptors`; the caller owns and must close them).
+  ///
+  /// The sender attaches descriptors to the first byte of a frame. A unix stream socket never
+  /// returns bytes past the message that carried descriptors in the same read, so they belong to
+  /// the frame that holds the last byte of that read.
+  public func nextBufferedFrame() throws(TransportError) -> ReceivedMessage? {
+    let start = receivedByteCount &- UInt64(decoder.bufferedByteCount)
+    let message: Message?
     do {
-      return try decoder.nextMessage()
+      message = try decoder.nextMessage()
     } catch {
+      discardPendingDescriptors()
       throw .protocolViolation(error)
     }
+    guard let message else { return nil }
+    let end = receivedByteCount &- UInt64(decoder.bufferedByteCount)
+    var taken: [Int32] = []
+    var kept: [(end: UInt64, descriptors: [Int32])] = []
+    for batch in pendingDescriptors {
+      if batch.end > end {
+        kept.append(batch)
+      } else if batch.end > start {
+        taken.append(contentsOf: batch.descriptors)
+      } else {
+        for fd in batch.descriptors { Glibc.close(fd) }  // belongs to no frame: drop it
+      }
+    }
+    pendingDescriptors = kept
+    if taken.count > Connection.maximumPassedDescriptors {
+      for fd in taken[Connection.maximumPassedDescriptors...] { Glibc.close(fd) }
+      taken.removeSubrange(Connection.maximumPassedDescriptors...)
+    }
+    return ReceivedMessage(message: message, descriptors: taken)
+  }
+
+  /// The most descriptors one frame carries.
+  public static let maximumPassedDescriptors = Int(DOSH_MAX_PASSED_DESCRIPTORS)
+
+  private func discardPendingDescriptors() {
+    for batch in pendingDescriptors { for fd in batch.descriptors { Glibc.close(fd) } }
+    pendingDescriptors = []
   }
 
   /// Whether bytes of an incomplete frame are buffered (EOF now would cut a frame).
@@ -232,5 +331,17 @@ public final class Connection {
   public func close() {
     if fileDescriptor >= 0 { Glibc.close(fileDescriptor) }
     fileDescriptor = -1
+  }
+}
+
+/// A message with the descriptors that were passed with it. The receiver owns the descriptors:
+/// it must close each one it does not keep.
+public struct ReceivedMessage {
+  public var message: Message
+  public var descriptors: [Int32]
+
+  public init(message: Message, descriptors: [Int32]) {
+    self.message = message
+    self.descriptors = descriptors
   }
 }

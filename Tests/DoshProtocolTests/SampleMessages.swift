@@ -54,6 +54,7 @@ enum Samples {
           descriptors: [
             DescriptorSetting(0, .pipeFromPrevious),
             DescriptorSetting(1, .terminal),
+            DescriptorSetting(7, .passed(index: 63)),
             DescriptorSetting(2, .duplicate(1)),
           ]),
       ],
@@ -87,6 +88,7 @@ enum Samples {
        DirectoryEntry(name: bytes("src"), kind: .directory),
        DirectoryEntry(name: bytes("run"), kind: .executable)], truncated: false)),
     Message(requestID: 24, .streamTokens([token, otherToken])),
+    Message(requestID: 25, .hostFileOpened),
     Message(.jobStopped(jobID: 4, signal: 20)),
     Message(.jobContinued(jobID: 4)),
     Message(.processExited(jobID: 4, index: 1, status: .exited(code: 0))),

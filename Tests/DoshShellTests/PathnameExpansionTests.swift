@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Testing
 @testable import DoshShell
+@testable import DoshPatterns
 
 /// A temporary directory tree on the local file system, removed by `remove()`.
 private struct TemporaryTree {

@@ -1,0 +1,24 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DoshProtocol
+
+/// One running host job: its process group and what became of each process.
+final class HostJob {
+  let id: UInt32
+  /// 0 when no process could be started.
+  let processGroup: pid_t
+  /// In spec order; 0 for a process that could not be started.
+  let processIDs: [pid_t]
+  var statuses: [ExitStatus?]
+  var isStopped = false
+
+  init(id: UInt32, processGroup: pid_t, processIDs: [pid_t], statuses: [ExitStatus?]) {
+    self.id = id
+    self.processGroup = processGroup
+    self.processIDs = processIDs
+    self.statuses = statuses
+  }
+
+  var isFinished: Bool { statuses.allSatisfy { $0 != nil } }
+}

@@ -1,0 +1,295 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DoshProtocol
+import DoshSystem
+import DoshTransport
+
+/// The shadow process's work for one shell: its own cwd, environment and umask are the
+/// session's host state, and it runs the shell's host jobs and reports what becomes of them.
+///
+/// Single-threaded: one poll(2) loop over the control connection and the signal wake-up pipe.
+public final class ShadowSession {
+  /// How the control connection arrives.
+  public enum Handshake {
+    /// Nothing said yet: read the shell's `hello`, answer (challenging it when an authenticator
+    /// is given), then `welcome`.
+    case pending(authenticator: Authenticator?)
+    /// The agent already exchanged hellos (and the challenge): send `welcome` with this proof.
+    case completed(agentProof: [UInt8]?)
+  }
+
+  /// Most jobs running at once in one session.
+  public static let maximumJobs = 256
+
+  private let connection: Connection
+  private let handshake: Handshake
+  private let software: String
+  private var jobs: [UInt32: HostJob] = [:]
+  private var owners: [pid_t: (job: UInt32, index: Int)] = [:]
+  private var nextJobID: UInt32 = 1
+  private var ending = false
+  private lazy var isUnixConnection: Bool = {
+    var storage = sockaddr_storage()
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    let result = withUnsafeMutablePointer(to: &storage) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(connection.fileDescriptor, $0, &length) }
+    }
+    return result == 0 && Int32(storage.ss_family) == AF_UNIX
+  }()
+
+  public init(connection: Connection, handshake: Handshake = .pending(authenticator: nil), software: String = "doshd") {
+    self.connection = connection
+    self.handshake = handshake
+    self.software = software
+  }
+
+  /// Serves the session until the shell goes away (or SIGHUP/SIGTERM), then hangs up its jobs.
+  /// Returns the exit status for the shadow process.
+  public func run() -> Int32 {
+    for signal in [SIGCHLD, SIGHUP, SIGTERM] { try? Signals.setDisposition(signal, .catchPending) }
+    for signal in [SIGPIPE, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU] { try? Signals.setDisposition(signal, .ignore) }
+    defer { hangUp() }
+    do {
+      try greet()
+      try connection.setNonBlocking(true)
+    } catch {
+      return 1
+    }
+    while !ending {
+      var descriptors = [pollfd(fd: connection.fileDescriptor, events: Int16(POLLIN), revents: 0)]
+      if let wakeup = Signals.wakeupDescriptor { descriptors.append(pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)) }
+      let ready = poll(&descriptors, nfds_t(descriptors.count), -1)
+      if ready < 0 && errno != EINTR { return 1 }
+      handleSignals()
+      if ending { break }
+      if descriptors[0].revents != 0 { serveConnection() }
+    }
+    return 0
+  }
+
+  // MARK: Handshake
+
+  private func greet() throws(TransportError) {
+    var proof: [UInt8]?
+    switch handshake {
+    case .completed(let agentProof):
+      proof = agentProof
+    case .pending(let authenticator):
+      let first = try connection.receiveMessage(timeout: .seconds(10))
+      guard case .hello(let hello) = first.body else {
+        try? connection.send(Message.refused("expected hello"))
+        throw .protocolViolation(.unexpectedMessage(received: first.body.type.name, expected: "hello"))
+      }
+      proof = try AgentHandshake.authenticate(
+        connection, shellHello: hello, software: software, authenticator: authenticator
+      ).agentProof
+    }
+    try connection.send(Message(.welcome(ShadowSession.sessionInfo(agentProof: proof))))
+  }
+
+  /// What the shell learns on connecting.
+  static func sessionInfo(agentProof: [UInt8]?) -> SessionInfo {
+    var name = [CChar](repeating: 0, count: 256)
+    gethostname(&name, name.count - 1)
+    let hostName = name.withUnsafeBufferPointer { bytes(ofCString: $0.baseAddress!) }
+    var userName: [UInt8] = []
+    var home = HostEnvironment.value("HOME") ?? []
+    if let entry = getpwuid(geteuid()) {
+      userName = bytes(ofCString: entry.pointee.pw_name)
+      if home.isEmpty { home = bytes(ofCString: entry.pointee.pw_dir) }
+    }
+    let cwd = HostDirectory.current()
+    return SessionInfo(
+      hostName: hostName, workingDirectory: cwd, homeDirectory: home, userName: userName,
+      environment: HostEnvironment.variables(), shadowProcessID: getpid(), agentProof: agentProof)
+  }
+
+  // MARK: The loop
+
+  private func handleSignals() {
+    Signals.drainWakeup()
+    if Signals.takePending(SIGHUP) || Signals.takePending(SIGTERM) { ending = true }
+    if Signals.takePending(SIGCHLD) { reap() }
+  }
+
+  private func serveConnection() {
+    do {
+      guard try connection.readAvailable() else {
+        ending = true
+        return
+      }
+      while !ending, let frame = try connection.nextBufferedFrame() {
+        defer { for fd in frame.descriptors { close(fd) } }
+        try handle(frame)
+      }
+    } catch {
+      if case .protocolViolation(let problem) = error {
+        try? connection.send(Message.error(requestID: 0, code: EPROTO, problem.description))
+      }
+      ending = true
+    }
+  }
+
+  private func send(_ message: Message, descriptors: [Int32] = []) throws(TransportError) {
+    try connection.send(message, descriptors: descriptors)
+  }
+
+  private func handle(_ frame: ReceivedMessage) throws(TransportError) {
+    let id = frame.message.requestID
+    func fail(_ code: Int32, _ text: String) throws(TransportError) {
+      try send(Message.error(requestID: id, code: code, text))
+    }
+    switch frame.message.body {
+    case .runJob(let spec):
+      try runJob(spec, passed: frame.descriptors, requestID: id)
+    case .changeDirectory(let path):
+      switch HostDirectory.change(to: path) {
+      case .success(let cwd): try send(Message(requestID: id, .workingDirectory(path: cwd)))
+      case .failure(let error): try fail(error.code, error.message)
+      }
+    case .setEnvironment(let name, let value):
+      let code = HostEnvironment.set(name, value)
+      try code == 0 ? send(Message(requestID: id, .ok)) : fail(code, "export: \(name.text): \(errorText(code))")
+    case .unsetEnvironment(let name):
+      let code = HostEnvironment.unset(name)
+      try code == 0 ? send(Message(requestID: id, .ok)) : fail(code, "unset: \(name.text): \(errorText(code))")
+    case .setUmask(let mask):
+      let previous = umask(0)
+      umask(mask.map { mode_t($0) } ?? previous)
+      try send(Message(requestID: id, .umask(previous: UInt16(previous & 0o777))))
+    case .expandPattern(let pattern, let limit):
+      let (names, truncated) = HostListings.expand(pattern: pattern, limit: limit)
+      try send(Message(requestID: id, .names(names, truncated: truncated)))
+    case .listDirectory(let path, let prefix, let limit):
+      switch HostListings.listDirectory(path: path, prefix: prefix, limit: limit) {
+      case .success(let (entries, truncated)): try send(Message(requestID: id, .directoryEntries(entries, truncated: truncated)))
+      case .failure(let error): try fail(error.code, error.message)
+      }
+    case .listCommands(let prefix, let limit):
+      let (names, truncated) = HostListings.listCommands(prefix: prefix, limit: limit)
+      try send(Message(requestID: id, .names(names, truncated: truncated)))
+    case .openStreams:
+      try fail(ENOTSUP, "stream tokens are not supported by this host yet; connect over unix to pass descriptors")
+    case .openHostFile(let path, let mode, let permissions):
+      guard isUnixConnection else {
+        return try fail(ENOTSUP, "host files need a unix connection (descriptor passing) on this host")
+      }
+      switch HostFiles.open(path, mode: mode, permissions: permissions) {
+      case .failure(let error): try fail(error.code, error.message)
+      case .success(let fd):
+        defer { close(fd) }
+        try send(Message(requestID: id, .hostFileOpened), descriptors: [fd])
+      }
+    case .signalJob(let jobID, let signal):
+      guard let job = jobs[jobID], job.processGroup > 0 else { return try fail(ESRCH, "no such host job \(jobID)") }
+      if kill(-job.processGroup, signal) == 0 || errno == ESRCH {
+        // ESRCH: the processes are gone but not reaped yet; their events are on the way.
+        try send(Message(requestID: id, .ok))
+      } else {
+        try fail(errno, "kill: \(errorText(errno))")
+      }
+    case .resizeTerminal(let jobID, _, _), .setForeground(let jobID, _):
+      // Jobs without a host pty have nothing to resize or hand over.
+      guard jobs[jobID] != nil else { return try fail(ESRCH, "no such host job \(jobID)") }
+      try send(Message(requestID: id, .ok))
+    case .ping:
+      try send(Message(requestID: id, .ok))
+    case let other:
+      throw .protocolViolation(.unexpectedMessage(received: other.type.name, expected: "a request"))
+    }
+  }
+
+  // MARK: Jobs
+
+  private func runJob(_ spec: JobSpec, passed: [Int32], requestID: UInt32) throws(TransportError) {
+    guard jobs.count < ShadowSession.maximumJobs else {
+      return try send(Message.error(requestID: requestID, code: EAGAIN, "too many host jobs (\(ShadowSession.maximumJobs))"))
+    }
+    var launcher = JobLauncher(spec: spec, passed: passed)
+    if let problem = launcher.validate() {
+      return try send(Message.error(requestID: requestID, code: problem.code, problem.message))
+    }
+    let launched: JobLauncher.Launched
+    do {
+      launched = try launcher.launch()
+    } catch {
+      return try send(Message.error(requestID: requestID, code: error.code, error.message))
+    }
+    let id = allocateJobID()
+    let job = HostJob(id: id, processGroup: launched.processGroup, processIDs: launched.processIDs, statuses: launched.statuses)
+    jobs[id] = job
+    for (index, pid) in launched.processIDs.enumerated() where pid > 0 { owners[pid] = (id, index) }
+    try send(Message(requestID: requestID, .jobStarted(jobID: id, processGroup: job.processGroup, processIDs: job.processIDs)))
+    for (index, status) in launched.statuses.enumerated() {
+      if let status { try send(Message(.processExited(jobID: id, index: UInt32(index), status: status))) }
+    }
+    try finishIfDone(job)
+    // Children that ended before their pids were recorded are reaped now.
+    reap()
+  }
+
+  private func allocateJobID() -> UInt32 {
+    while jobs[nextJobID] != nil || nextJobID == 0 { nextJobID &+= 1 }
+    defer { nextJobID &+= 1 }
+    return nextJobID
+  }
+
+  private func finishIfDone(_ job: HostJob) throws(TransportError) {
+    guard job.isFinished else { return }
+    jobs[job.id] = nil
+    try send(Message(.jobFinished(jobID: job.id, statuses: job.statuses.compactMap { $0 })))
+  }
+
+  /// Collects every child that changed state and tells the shell.
+  private func reap() {
+    while let (pid, status) = (try? Wait.wait(-1, options: [.noHang, .untraced, .continued])) ?? nil {
+      guard let owner = owners[pid], let job = jobs[owner.job] else { continue }
+      do {
+        switch status {
+        case .exited(let code):
+          owners[pid] = nil
+          job.statuses[owner.index] = .exited(code: code)
+          try send(Message(.processExited(jobID: job.id, index: UInt32(owner.index), status: .exited(code: code))))
+          try finishIfDone(job)
+        case .signaled(let signal, let core):
+          owners[pid] = nil
+          job.statuses[owner.index] = .signaled(signal: signal, coreDumped: core)
+          try send(Message(.processExited(jobID: job.id, index: UInt32(owner.index), status: .signaled(signal: signal, coreDumped: core))))
+          try finishIfDone(job)
+        case .stopped(let signal):
+          if !job.isStopped {
+            job.isStopped = true
+            try send(Message(.jobStopped(jobID: job.id, signal: signal)))
+          }
+        case .continued:
+          if job.isStopped {
+            job.isStopped = false
+            try send(Message(.jobContinued(jobID: job.id)))
+          }
+        }
+      } catch {
+        ending = true
+      }
+    }
+  }
+
+  /// Like a terminal hang-up: SIGHUP then SIGCONT to every job still alive, then reap what ends
+  /// within a short while. A process that ignores SIGHUP (`nohup`) lives on.
+  private func hangUp() {
+    for job in jobs.values where job.processGroup > 0 {
+      kill(-job.processGroup, SIGHUP)
+      kill(-job.processGroup, SIGCONT)
+    }
+    let deadline = ContinuousClock.now.advanced(by: .milliseconds(1500))
+    while !owners.isEmpty, ContinuousClock.now < deadline {
+      while let (pid, status) = (try? Wait.wait(-1, options: [.noHang])) ?? nil {
+        if status.isTerminated { owners[pid] = nil }
+      }
+      if owners.isEmpty { break }
+      var none = pollfd(fd: -1, events: 0, revents: 0)
+      _ = poll(&none, 0, 20)
+    }
+    connection.close()
+  }
+}
