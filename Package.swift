@@ -34,6 +34,8 @@ let package = Package(
             dependencies: [
                 "DoshSystem",
                 "DoshPatterns",
+                "DoshProtocol",
+                "DoshTransport",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
         // The wire protocol between dosh and doshd: messages, framing, codec. Pure, no I/O.
@@ -85,6 +87,8 @@ let package = Package(
             dependencies: [
                 "DoshShell",
                 "DoshLineEditor",
+                "DoshHost",
+                "DoshTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks: prints figures on demand (`dosh-bench --help`); not a test.

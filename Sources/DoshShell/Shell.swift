@@ -54,6 +54,10 @@ public final class Shell {
     var signalsResetForChildren: [Int32] = []
     /// The host session's state, when a host is connected.
     public var hostState: HostState? = nil
+    /// The host this shell uses (`--host`), nil for none.
+    public var hostLink: HostLink? = nil
+    /// Set while the words of a host command expand.
+    var hostExpansion: HostExpansion? = nil
     /// The interactive command history, when there is one.
     var history: (any CommandHistoryStore)? = nil
     /// Completes host commands and paths, when a host is connected.

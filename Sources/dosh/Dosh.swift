@@ -1,7 +1,9 @@
 import ArgumentParser
+import DoshHost
 import DoshLineEditor
 import DoshShell
 import DoshSystem
+import DoshTransport
 import SystemPackage
 
 #if canImport(Glibc)
@@ -26,6 +28,12 @@ struct Dosh: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The host to use: local, none, unix:PATH, tcp:HOST:PORT or vsock:CID:PORT.", valueName: "ADDR"))
     var host: String?
 
+    @Option(name: .long, help: ArgumentHelp("The token file for tcp: and vsock: hosts (or DOSH_TOKEN_FILE).", valueName: "FILE"))
+    var tokenFile: String?
+
+    @Option(name: .customLong("shadow-fd"), help: .hidden)
+    var shadowDescriptor: Int32?
+
     @Flag(name: .customShort("i"), help: "Run interactively even when standard input is not a terminal.")
     var interactive = false
 
@@ -42,6 +50,10 @@ struct Dosh: ParsableCommand {
 
     func run() throws {
         Signals.unblockAll()
+        if let shadowDescriptor {
+            // `--host local`: this process is the private shadow of the dosh that started it.
+            Glibc.exit(runShadow(onDescriptor: shadowDescriptor))
+        }
         let environment = ProcessEnvironment.current()
         let status: Int32
         if let complete {
@@ -54,12 +66,15 @@ struct Dosh: ParsableCommand {
         if let commands {
             let shell = Shell(
                 arguments: Array(arguments.dropFirst()), scriptName: arguments.first ?? "dosh", environment: environment)
+            try connectHost(shell)
             status = shell.run(commands: commands)
         } else if let script = arguments.first, !standardInput {
             let shell = Shell(arguments: Array(arguments.dropFirst()), scriptName: script, environment: environment)
+            try connectHost(shell)
             status = shell.run(scriptPath: script)
         } else {
             let shell = Shell(arguments: arguments, scriptName: "dosh", environment: environment)
+            try connectHost(shell)
             if interactive || isatty(0) != 0 && isatty(2) != 0 {
                 status = runInteractive(shell)
             } else {
@@ -95,5 +110,22 @@ struct Dosh: ParsableCommand {
             mkdir(path, 0o700)
         }
         return directory + "/history"
+    }
+
+    /// Chooses the host: `--host`, else `DOSH_HOST`, else the default agent socket if one is
+    /// there, else none. Nothing is connected until the first `!` command needs it.
+    private func connectHost(_ shell: Shell) throws {
+        var address = host ?? shell.variables.value("DOSH_HOST")
+        if address == nil {
+            let socket = defaultAgentSocketPath()
+            var info = stat()
+            if stat(socket, &info) == 0 && (info.st_mode & S_IFMT) == S_IFSOCK { address = "unix:" + socket }
+        }
+        guard let address else { return }
+        do {
+            shell.hostLink = try HostLink(address: address, tokenFile: tokenFile ?? shell.variables.value("DOSH_TOKEN_FILE"))
+        } catch {
+            throw ValidationError("host: \(error.message)")
+        }
     }
 }

@@ -38,6 +38,8 @@ extension Shell {
     /// its `exit` ends only itself.
     func becomeSubshell() {
         isSubshell = true
+        hostLink?.detachForSubshell()
+        hostExpansion = nil
         jobs = JobTable()
         traps.resetForSubshell()
         options.interactive = false
@@ -85,6 +87,9 @@ extension Shell {
             report("pipe: \(error.message)")
             throw .failure(status: 2)
         }
+        if let commands = hostCommandSubstitution(list) {
+            return try captureInThisShell(commands, pipe: pipe)
+        }
         let pid: pid_t
         do {
             pid = try forkSubshell { () throws(Unwind) -> Int32 in
@@ -112,6 +117,42 @@ extension Shell {
         return String(decoding: bytes[..<end], as: UTF8.self)
     }
 
+    /// Runs a pipeline with host commands with its output on `pipe`, reading while it runs.
+    private func captureInThisShell(
+        _ commands: [Command], pipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
+    ) throws(Unwind) -> String {
+        let savedOutput = try? FileDescriptor.standardOutput.duplicate(atLeast: 10)
+        defer {
+            if let savedOutput {
+                try? savedOutput.duplicate(onto: 1)
+                savedOutput.closeQuietly()
+            }
+        }
+        do throws(Errno) {
+            try pipe.writeEnd.duplicate(onto: 1)
+        } catch {
+            pipe.writeEnd.closeQuietly()
+            pipe.readEnd.closeQuietly()
+            report("pipe: \(error.message)")
+            throw .failure(status: 2)
+        }
+        pipe.writeEnd.closeQuietly()
+        let started: StartedPipeline
+        do {
+            started = try startPipeline(commands)
+        } catch {
+            pipe.readEnd.closeQuietly()
+            throw error
+        }
+        if let savedOutput { try? savedOutput.duplicate(onto: 1) }
+        let bytes = (try? pipe.readEnd.readToEnd()) ?? []
+        pipe.readEnd.closeQuietly()
+        lastSubstitutionStatus = try waitPipeline(started)
+        var end = bytes.count
+        while end > 0 && bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
+        return String(decoding: bytes[..<end], as: UTF8.self)
+    }
+
     /// Runs a list in a forked child where nothing follows it, so a final external command can
     /// replace the child instead of being spawned and waited for.
     func executeInTail(_ list: CommandList) throws(Unwind) -> Int32 {
@@ -122,55 +163,6 @@ extension Shell {
             }
         }
         return try execute(list)
-    }
-
-    /// Runs a pipeline: one command in this shell, or each command in its own child with pipes
-    /// between them.
-    func runPipeline(_ commands: [Command]) throws(Unwind) -> Int32 {
-        if commands.count == 1 { return try execute(commands[0]) }
-        var pids: [pid_t] = []
-        var previousReadEnd: FileDescriptor? = nil
-        defer { previousReadEnd?.closeQuietly() }
-        for (index, command) in commands.enumerated() {
-            let isLast = index == commands.count - 1
-            var pipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)? = nil
-            if !isLast {
-                do {
-                    pipe = try FileDescriptor.closeOnExecPipe()
-                } catch {
-                    report("pipe: \(error.message)")
-                    break
-                }
-            }
-            let input = previousReadEnd
-            let pid = try forkSubshell { () throws(Unwind) -> Int32 in
-                do {
-                    if let input { try input.duplicate(onto: 0) }
-                    if let pipe { try pipe.writeEnd.duplicate(onto: 1) }
-                } catch {
-                    return 2
-                }
-                input?.closeQuietly()
-                pipe?.readEnd.closeQuietly()
-                pipe?.writeEnd.closeQuietly()
-                if case .simple(let simple) = command { return try runSimpleCommand(simple, inTail: true) }
-                return try execute(command)
-            }
-            pids.append(pid)
-            previousReadEnd?.closeQuietly()
-            pipe?.writeEnd.closeQuietly()
-            previousReadEnd = pipe?.readEnd
-        }
-        var status: Int32 = 0
-        for pid in pids {
-            let stageStatus = waitForChild(pid).shellStatus
-            if options.pipeFail {
-                if stageStatus != 0 { status = stageStatus }
-            } else {
-                status = stageStatus
-            }
-        }
-        return status
     }
 
     /// `list &`: runs the and-or list in a background child.

@@ -93,13 +93,7 @@ extension Shell {
                 }
 
             case .hereDocument:
-                let body: String
-                if let document = redirection.hereDocument {
-                    body = document.expands ? try expandString(document.body) : document.body.parts.map(\.quotedText).joined()
-                } else {
-                    body = ""
-                }
-                let file = try hereDocumentDescriptor(body)
+                let file = try hereDocumentDescriptor(try hereDocumentBody(redirection))
                 if !permanent { saved.save(fd) }
                 try install(file, as: fd)
 
@@ -110,6 +104,12 @@ extension Shell {
                 try install(file, as: fd)
             }
         }
+    }
+
+    /// The text of a here-document, expanded unless its delimiter was quoted.
+    func hereDocumentBody(_ redirection: Redirection) throws(Unwind) -> String {
+        guard let document = redirection.hereDocument else { return "" }
+        return document.expands ? try expandString(document.body) : document.body.parts.map(\.quotedText).joined()
     }
 
     /// Moves an opened file onto `fd`.
@@ -128,7 +128,7 @@ extension Shell {
         file.closeQuietly()
     }
 
-    private func openForRedirection(_ path: String, _ op: RedirectionOperator) throws(Unwind) -> FileDescriptor {
+    func openForRedirection(_ path: String, _ op: RedirectionOperator) throws(Unwind) -> FileDescriptor {
         if path.isEmpty {
             report(": No such file or directory")
             throw .failure(status: 1)
@@ -157,7 +157,7 @@ extension Shell {
 
     /// An fd to read a here-document's body from: a pipe when the body fits in its buffer,
     /// otherwise an unlinked temporary file.
-    private func hereDocumentDescriptor(_ body: String) throws(Unwind) -> FileDescriptor {
+    func hereDocumentDescriptor(_ body: String) throws(Unwind) -> FileDescriptor {
         let bytes = Array(body.utf8)
         do throws(Errno) {
             if bytes.count <= 32768 {

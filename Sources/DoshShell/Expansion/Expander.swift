@@ -1,3 +1,4 @@
+import DoshProtocol
 import DoshSystem
 
 #if canImport(Glibc)
@@ -124,6 +125,7 @@ extension Shell {
 
     /// The home directory of `user`, or of the current user when nil (`$HOME` first).
     func homeDirectory(_ user: String?) -> String? {
+        if user == nil, let home = hostExpansion?.state.home { return home }
         guard let user else {
             if let home = variables.value("HOME") { return home }
             guard let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir else { return nil }
@@ -207,8 +209,19 @@ extension Shell {
         }
         let pattern = field.map { $0.quoted ? escapeForPattern($0.text) : $0.text }.joined()
         guard Pattern(pattern).hasWildcards else { return [literal] }
-        let matches = PathnameExpansion.expand(pattern, reader: reader)
+        let matches = hostExpansion.map { hostGlob(pattern, $0.session) } ?? PathnameExpansion.expand(pattern, reader: reader)
         return matches.isEmpty ? [literal] : matches
+    }
+}
+
+extension Shell {
+    /// Matches a pattern against the host's files, in one round trip. A failure matches nothing
+    /// (the word is kept), like an unreadable directory.
+    func hostGlob(_ pattern: String, _ session: HostSession) -> [String] {
+        guard let answer = try? session.request(.expandPattern(pattern: Array(pattern.utf8), limit: 100_000)),
+            case .names(let names, _) = answer.message.body
+        else { return [] }
+        return names.map { String(decoding: $0, as: UTF8.self) }
     }
 }
 

@@ -45,6 +45,8 @@ extension Shell {
         case "LINENO": return .scalar(String(currentLine))
         case "RANDOM": return .scalar(String(Int.random(in: 0...32767)))
         default:
+            // In a host command's words, host environment variables shadow shell variables.
+            if let hostExpansion, let value = hostExpansion.state.environment[name] { return .scalar(value) }
             if let value = variables.value(name) { return .scalar(value) }
             return .unset
         }

@@ -1,0 +1,209 @@
+import DoshProtocol
+import DoshTransport
+import DoshSystem
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Collects what a host job needs from the guest: the fds passed with the `runJob` frame and the
+/// files opened only for it (closed once sent).
+struct HostJobBuilder {
+    private(set) var descriptors: [Int32] = []
+    private(set) var ownedDescriptors: [FileDescriptor] = []
+
+    /// The setting that hands guest fd `fd` to a host process.
+    mutating func pass(_ fd: Int32) -> DescriptorSource {
+        guard FileDescriptor(rawValue: fd).isOpen else { return .closed }
+        if let index = descriptors.firstIndex(of: fd) { return .passed(index: UInt32(index)) }
+        descriptors.append(fd)
+        return .passed(index: UInt32(descriptors.count - 1))
+    }
+
+    /// Passes an fd opened for this job alone; it is closed after the request is sent.
+    mutating func passOwned(_ fd: FileDescriptor) -> DescriptorSource {
+        ownedDescriptors.append(fd)
+        return pass(fd.rawValue)
+    }
+
+    func closeOwned() {
+        for fd in ownedDescriptors { fd.closeQuietly() }
+    }
+}
+
+extension Shell {
+    /// The host session, opened on first use. A failure is reported as `dosh: host: …` and
+    /// fails the command with 255, like ssh.
+    func hostSession() throws(Unwind) -> HostSession {
+        guard let hostLink, hostLink.isConfigured else {
+            report("host: no host connected (start dosh with --host)")
+            throw .failure(status: 255)
+        }
+        if let session = hostLink.session { return session }
+        do {
+            let session = try hostLink.openSession()
+            if hostLink.lostEarlierSession {
+                hostLink.lostEarlierSession = false
+                writeError("dosh: host: new session (the host working directory and environment were reset)\n")
+            }
+            hostState = session.state
+            return session
+        } catch {
+            report("host: \(error.message)")
+            throw .failure(status: 255)
+        }
+    }
+
+    /// Runs a host request; a lost session is reported and fails the command with 255, a
+    /// refused request is returned to the caller as the failure.
+    func hostRequest(
+        _ session: HostSession, _ body: Message.Body, descriptors: [Int32] = []
+    ) throws(Unwind) -> Result<ReceivedMessage, HostFailure> {
+        do throws(HostFailure) {
+            return .success(try session.request(body, descriptors: descriptors))
+        } catch {
+            if error.lostSession { throw hostLost(error) }
+            return .failure(error)
+        }
+    }
+
+    /// Reports a lost session and forgets it.
+    func hostLost(_ failure: HostFailure) -> Unwind {
+        report("host: \(failure.message)")
+        hostLink?.drop()
+        hostState = nil
+        return .failure(status: 255)
+    }
+
+    /// Runs a `!command`: a host builtin, or a one-process host job.
+    func runHostCommand(_ command: SimpleCommand) throws(Unwind) -> Int32 {
+        let session = try hostSession()
+        lastSubstitutionStatus = nil
+        let fields = try expandHostWords(command.words, session)
+        guard let name = fields.first else { return 0 }
+        trace(["!" + name] + fields.dropFirst())
+        if Self.hostBuiltins.contains(name) {
+            return try withRedirections(command.redirections.filter { $0.targetSide == .guest }) { () throws(Unwind) in
+                try runHostBuiltin(name, Array(fields.dropFirst()), session)
+            }
+        }
+        var builder = HostJobBuilder()
+        let spec: ProcessSpec
+        do {
+            spec = try hostProcessSpec(command, fields: fields, session: session, input: nil, output: nil, builder: &builder)
+        } catch {
+            builder.closeOwned()
+            throw error
+        }
+        let jobID = try startHostJob([spec], builder: builder, session: session)
+        return try waitHostJob(jobID, session: session).last ?? 0
+    }
+
+    /// Expands the words of a host command: host variables shadow shell variables, `~` is the
+    /// host home, and globs match host files.
+    func expandHostWords(_ words: [Word], _ session: HostSession) throws(Unwind) -> [String] {
+        hostExpansion = HostExpansion(state: session.state, session: session)
+        defer { hostExpansion = nil }
+        return try expandFields(words)
+    }
+
+    /// Expands one host redirection target.
+    func expandHostTarget(_ word: Word, _ session: HostSession) throws(Unwind) -> String {
+        hostExpansion = HostExpansion(state: session.state, session: session)
+        defer { hostExpansion = nil }
+        return try expandString(word)
+    }
+
+    /// One host process for `command`: its fds come from the guest (0, 1, 2 by default),
+    /// `input`/`output` (pipes within a pipeline), then its redirections, in order.
+    func hostProcessSpec(
+        _ command: SimpleCommand, fields: [String], session: HostSession,
+        input: DescriptorSource?, output: DescriptorSource?, builder: inout HostJobBuilder
+    ) throws(Unwind) -> ProcessSpec {
+        guard session.canPassDescriptors else {
+            report("host: this transport cannot carry streams yet; use a unix: or local host")
+            throw .failure(status: 255)
+        }
+        var settings: [DescriptorSetting] = [
+            DescriptorSetting(0, input ?? builder.pass(0)),
+            DescriptorSetting(1, output ?? builder.pass(1)),
+            DescriptorSetting(2, builder.pass(2)),
+        ]
+        for redirection in command.redirections {
+            let fd = redirection.effectiveFD
+            switch redirection.op {
+            case .duplicateInput, .duplicateOutput:
+                let target = try expandString(redirection.target)
+                if target == "-" {
+                    settings.append(DescriptorSetting(fd, .closed))
+                } else if let source = Int32(target), source >= 0 {
+                    settings.append(DescriptorSetting(fd, .duplicate(source)))
+                } else {
+                    report("\(target): ambiguous redirect")
+                    throw .failure(status: 1)
+                }
+            case .hereDocument:
+                let file = try hereDocumentDescriptor(try hereDocumentBody(redirection))
+                settings.append(DescriptorSetting(fd, builder.passOwned(file)))
+            case .input, .output, .append, .clobber, .readWrite:
+                if redirection.targetSide == .host {
+                    let path = try expandHostTarget(redirection.target, session)
+                    settings.append(DescriptorSetting(fd, .file(path: Array(path.utf8), mode: openMode(redirection.op), permissions: 0o666)))
+                } else {
+                    let path = try expandString(redirection.target)
+                    let file = try openForRedirection(path, redirection.op)
+                    settings.append(DescriptorSetting(fd, builder.passOwned(file)))
+                }
+            }
+        }
+        var environment: [EnvironmentChange] = []
+        for assignment in command.assignments {
+            let value = try expandString(assignment.value)
+            environment.append(.set(name: Array(assignment.name.utf8), value: Array(value.utf8)))
+        }
+        return ProcessSpec(
+            arguments: fields.map { Array($0.utf8) }, environment: environment, descriptors: settings)
+    }
+
+    private func openMode(_ op: RedirectionOperator) -> OpenMode {
+        switch op {
+        case .input: return .read
+        case .output: return options.noClobber ? .writeNoClobber : .write
+        case .append: return .append
+        case .readWrite: return .readWrite
+        default: return .write
+        }
+    }
+
+    /// Sends a host job; returns its id. The fds opened for it are closed once sent, so a pipe's
+    /// only remaining ends are the processes' own.
+    func startHostJob(_ processes: [ProcessSpec], builder: HostJobBuilder, session: HostSession) throws(Unwind) -> UInt32 {
+        defer { builder.closeOwned() }
+        switch try hostRequest(session, .runJob(JobSpec(processes: processes)), descriptors: builder.descriptors) {
+        case .success(let answer):
+            guard case .jobStarted(let jobID, _, _) = answer.message.body else {
+                throw hostLost(HostFailure(message: "unexpected answer to runJob", lostSession: true))
+            }
+            return jobID
+        case .failure(let failure):
+            report("host: \(failure.message)")
+            throw .failure(status: 126)
+        }
+    }
+
+    /// Waits for a host job; returns the shell status of each of its processes.
+    func waitHostJob(_ jobID: UInt32, session: HostSession) throws(Unwind) -> [Int32] {
+        do throws(HostFailure) {
+            return try session.waitForJob(jobID).map(\.shellStatus)
+        } catch {
+            throw hostLost(error)
+        }
+    }
+}
+
+/// While a host command's words expand: the host's view of variables, home and files.
+struct HostExpansion {
+    var state: HostState
+    let session: HostSession
+}

@@ -1,0 +1,173 @@
+import DoshProtocol
+import DoshSystem
+import DoshTransport
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Why talking to the host failed: printed as `dosh: host: MESSAGE`.
+struct HostFailure: Error {
+    var message: String
+    /// The host's errno when a request was refused, 0 when the connection itself failed.
+    var code: Int32 = 0
+    /// Whether the session is unusable now (connection lost or broken).
+    var lostSession = false
+}
+
+/// The shell's end of one host session: the control connection to its shadow process.
+///
+/// Requests are answered in order on one connection; events (job stopped, exited, finished)
+/// that arrive while the shell waits for an answer are kept until asked for.
+final class HostSession {
+    let connection: Connection
+    /// Unix-domain connections (the `unix:` address and `local`) carry fds with SCM_RIGHTS, so
+    /// streams cross as the very pipes and files, with no copy.
+    let canPassDescriptors: Bool
+    /// The shadow process this shell started itself (`--host local`), to reap at the end.
+    let localShadow: pid_t?
+    var state: HostState
+    private var nextRequestID: UInt32 = 1
+    private var finishedJobs: [UInt32: [ExitStatus]] = [:]
+
+    private init(connection: Connection, canPassDescriptors: Bool, localShadow: pid_t?, info: SessionInfo) {
+        self.connection = connection
+        self.canPassDescriptors = canPassDescriptors
+        self.localShadow = localShadow
+        var environment: [String: String] = [:]
+        for variable in info.environment {
+            environment[String(decoding: variable.name, as: UTF8.self)] = String(decoding: variable.value, as: UTF8.self)
+        }
+        let home = String(decoding: info.homeDirectory, as: UTF8.self)
+        self.state = HostState(
+            hostName: String(decoding: info.hostName, as: UTF8.self),
+            workingDirectory: String(decoding: info.workingDirectory, as: UTF8.self),
+            home: home.isEmpty ? environment["HOME"] : home,
+            environment: environment)
+    }
+
+    /// Connects to `address` and opens a session. `local` starts a private shadow process: this
+    /// very program with `--shadow-fd 3`, over a socketpair.
+    static func open(_ address: Address, tokenFile: String?) throws(HostFailure) -> HostSession {
+        do throws(any Error) {
+            switch address {
+            case .none:
+                throw HostFailure(message: "no host connected")
+            case .local:
+                let (ours, theirs) = try Connection.pair()
+                var options = SpawnOptions()
+                options.fdActions = [.duplicate(source: theirs.fileDescriptor, target: 3)]
+                let program = currentExecutablePath()
+                let pid: pid_t
+                do {
+                    pid = try Spawn.spawn(
+                        path: program, arguments: ["dosh", "--shadow-fd", "3"],
+                        environment: ProcessEnvironment.current(), options: options)
+                } catch {
+                    theirs.close()
+                    ours.close()
+                    throw HostFailure(message: "cannot start a local shadow process: \(error.message)")
+                }
+                theirs.close()
+                let (info, _) = try ShellHandshake.perform(on: ours, software: "dosh", authenticator: nil)
+                return HostSession(connection: ours, canPassDescriptors: true, localShadow: pid, info: info)
+            case .unix, .tcp, .vsock:
+                var authenticator: Authenticator? = nil
+                if let tokenFile { authenticator = try Authenticator.load(tokenFile: tokenFile) }
+                let connection = try Connection.connect(to: address)
+                try connection.setNonBlocking(false)
+                let (info, _) = try ShellHandshake.perform(on: connection, software: "dosh", authenticator: authenticator)
+                if case .unix = address {
+                    return HostSession(connection: connection, canPassDescriptors: true, localShadow: nil, info: info)
+                }
+                return HostSession(connection: connection, canPassDescriptors: false, localShadow: nil, info: info)
+            }
+        } catch let failure as HostFailure {
+            throw failure
+        } catch let error as TransportError {
+            throw HostFailure(message: error.description, lostSession: true)
+        } catch {
+            throw HostFailure(message: "\(error)", lostSession: true)
+        }
+    }
+
+    /// Sends a request (with fds, over a unix connection) and returns its answer; an `error`
+    /// answer is thrown.
+    func request(_ body: Message.Body, descriptors: [Int32] = []) throws(HostFailure) -> ReceivedMessage {
+        let id = nextRequestID
+        nextRequestID = nextRequestID == UInt32.max ? 1 : nextRequestID + 1
+        do throws(any Error) {
+            if descriptors.isEmpty {
+                try connection.send(Message(requestID: id, body))
+            } else {
+                try connection.send(Message(requestID: id, body), descriptors: descriptors)
+            }
+            while true {
+                guard let received = try connection.receiveFrame() else {
+                    throw HostFailure(message: "connection closed by the host", lostSession: true)
+                }
+                if received.message.requestID == id {
+                    if case .error(let code, let message) = received.message.body {
+                        received.descriptors.forEach { _ = Glibc.close($0) }
+                        throw HostFailure(message: String(decoding: message, as: UTF8.self), code: code)
+                    }
+                    return received
+                }
+                received.descriptors.forEach { _ = Glibc.close($0) }
+                try handleEvent(received.message)
+            }
+        } catch let failure as HostFailure {
+            throw failure
+        } catch let error as TransportError {
+            throw HostFailure(message: error.description, lostSession: true)
+        } catch {
+            throw HostFailure(message: "\(error)", lostSession: true)
+        }
+    }
+
+    /// Waits until a host job has finished; returns each process's status, in order.
+    func waitForJob(_ jobID: UInt32) throws(HostFailure) -> [ExitStatus] {
+        while true {
+            if let statuses = finishedJobs.removeValue(forKey: jobID) { return statuses }
+            do throws(any Error) {
+                guard let received = try connection.receiveFrame() else {
+                    throw HostFailure(message: "connection closed by the host", lostSession: true)
+                }
+                received.descriptors.forEach { _ = Glibc.close($0) }
+                try handleEvent(received.message)
+            } catch let failure as HostFailure {
+                throw failure
+            } catch let error as TransportError {
+                throw HostFailure(message: error.description, lostSession: true)
+            } catch {
+                throw HostFailure(message: "\(error)", lostSession: true)
+            }
+        }
+    }
+
+    private func handleEvent(_ message: Message) throws(HostFailure) {
+        switch message.body {
+        case .jobFinished(let jobID, let statuses):
+            finishedJobs[jobID] = statuses
+        case .jobStopped, .jobContinued, .processExited:
+            break
+        default:
+            throw HostFailure(message: "unexpected \(message.body.type.name) from the host", lostSession: true)
+        }
+    }
+
+    /// Ends the session: the shadow hangs up the jobs it still runs.
+    func close() {
+        connection.close()
+        if let localShadow { _ = try? Wait.wait(localShadow) }
+    }
+}
+
+/// The path of this program (`/proc/self/exe`), to start it again as a shadow process.
+func currentExecutablePath() -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard length > 0 else { return "/proc/self/exe" }
+    return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
