@@ -115,12 +115,9 @@ extension Shell {
             let isPrefix: Bool
             if case .removePrefix = expansion.operation { isPrefix = true } else { isPrefix = false }
             func strip(_ text: String) -> String {
-                if isPrefix {
-                    guard let end = pattern.matchingPrefix(of: text, longest: longest) else { return text }
-                    return String(text[end...])
-                }
-                guard let start = pattern.matchingSuffix(of: text, longest: longest) else { return text }
-                return String(text[..<start])
+                isPrefix
+                    ? pattern.removingMatchingPrefix(of: text, longest: longest)
+                    : pattern.removingMatchingSuffix(of: text, longest: longest)
             }
             switch value {
             case .unset: appendValue(.unset, name: name, quoted: quoted, into: &tokens)
