@@ -34,6 +34,13 @@ let package = Package(
                 "DoshShell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Benchmarks: prints figures on demand (`dosh-bench --help`); not a test.
+        .executableTarget(
+            name: "dosh-bench",
+            dependencies: [
+                "DoshSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .testTarget(
             name: "DoshShellTests",
             dependencies: ["DoshShell"]),
