@@ -10,6 +10,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // HMAC-SHA256 reference for the tests of DoshTransport's own HMAC (see Authenticator.swift:
+        // swift-crypto links Foundation on Linux, which dosh must not load at start-up).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The C shim: only what Swift cannot express (see CDoshSystem/include/dosh_system.h).
@@ -28,6 +31,16 @@ let package = Package(
                 "DoshSystem",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
+        // The wire protocol between dosh and doshd: messages, framing, codec. Pure, no I/O.
+        .target(name: "DoshProtocol"),
+        // Addresses, listeners, connections, peer credentials and authentication: plain fds.
+        .target(
+            name: "DoshTransport",
+            dependencies: [
+                "DoshProtocol",
+                "CDoshSystem",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
         .executableTarget(
             name: "dosh",
             dependencies: [
@@ -44,6 +57,16 @@ let package = Package(
         .testTarget(
             name: "DoshShellTests",
             dependencies: ["DoshShell"]),
+        .testTarget(
+            name: "DoshProtocolTests",
+            dependencies: ["DoshProtocol"]),
+        .testTarget(
+            name: "DoshTransportTests",
+            dependencies: [
+                "DoshTransport",
+                "DoshProtocol",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(
             name: "DoshEndToEndTests",
             dependencies: ["dosh"],

@@ -87,7 +87,9 @@ struct SourceWriter {
                 body = staticText(doc.body) ?? ""
                 if !body.isEmpty, !body.hasSuffix("\n") { body += "\n" }
             }
-            out += body + (staticText(redirection.target) ?? "") + "\n"
+            let delimiter = staticText(redirection.target) ?? ""
+            // A delimiter with a newline in it can never match: such a body ran to the end.
+            out += delimiter.contains("\n") ? body : body + delimiter + "\n"
         }
     }
 

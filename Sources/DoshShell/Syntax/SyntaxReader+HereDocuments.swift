@@ -20,15 +20,9 @@ extension SyntaxReader {
             var body: [UInt8] = []
             let firstLine = currentLine
             while ensure(pos) {
-                var end = pos
-                while ensure(end), bytes[end] != Byte.newline { end += 1 }
-                var start = pos
-                if doc.stripTabs {
-                    while start < end, bytes[start] == Byte.tab { start += 1 }
-                }
-                pos = min(end + 1, bytes.count)
-                if bytes[start..<end].elementsEqual(doc.delimiter) { break }
-                body.append(contentsOf: bytes[start..<end])
+                let line = readHereDocumentLine(stripTabs: doc.stripTabs, joinContinuations: !doc.quoted)
+                if line == doc.delimiter { break }
+                body.append(contentsOf: line)
                 body.append(Byte.newline)
             }
             let word: Word
@@ -39,6 +33,27 @@ extension SyntaxReader {
             }
             hereDocuments.bodies.append(HereDocument(body: word, expands: !doc.quoted))
         }
+    }
+
+    /// One line of a body, without its newline. In an expanding body a line ending in an
+    /// unescaped `\` continues on the next line, before the delimiter is looked for (as bash does).
+    private func readHereDocumentLine(stripTabs: Bool, joinContinuations: Bool) -> [UInt8] {
+        var line: [UInt8] = []
+        while ensure(pos) {
+            var end = pos
+            while ensure(end), bytes[end] != Byte.newline { end += 1 }
+            var start = pos
+            if stripTabs {
+                while start < end, bytes[start] == Byte.tab { start += 1 }
+            }
+            pos = min(end + 1, bytes.count)
+            line.append(contentsOf: bytes[start..<end])
+            var backslashes = 0
+            while backslashes < line.count, line[line.count - 1 - backslashes] == Byte.backslash { backslashes += 1 }
+            guard joinContinuations, backslashes % 2 == 1, end < bytes.count else { break }
+            line.removeLast()
+        }
+        return line
     }
 
     private func parseHereDocumentBody(_ body: [UInt8], firstLine: Int) throws(SyntaxError) -> Word {

@@ -7,7 +7,7 @@
 
 /// The deepest nesting of compound commands and expansions accepted; deeper input is a syntax
 /// error rather than a stack overflow.
-let maximumNestingDepth = 400
+let maximumNestingDepth = 1000
 
 /// Bytes with meaning to the scanner.
 enum Byte {
