@@ -10,9 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
-        // HMAC-SHA256 reference for the tests of DoshTransport's own HMAC (see Authenticator.swift:
-        // swift-crypto links Foundation on Linux, which dosh must not load at start-up).
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // HMAC-SHA256 for token authentication (4.x uses FoundationEssentials, which dosh loads anyway).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // The C shim: only what Swift cannot express (see CDoshSystem/include/dosh_system.h).
@@ -40,6 +39,7 @@ let package = Package(
                 "DoshProtocol",
                 "CDoshSystem",
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .executableTarget(
             name: "dosh",

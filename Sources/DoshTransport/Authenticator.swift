@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Crypto
 import DoshProtocol
 
 /// The shared secret of tcp and vsock connections, and the challenge–response built on it.
@@ -83,13 +84,17 @@ public struct Authenticator: Sendable {
     } else {
       context += shellNonce + agentNonce
     }
-    return HMACSHA256.authenticationCode(key: secret, message: context)
+    return Array(HMAC<SHA256>.authenticationCode(for: context, using: SymmetricKey(data: secret)))
   }
 
   /// Checks a received proof in constant time.
   public func verify(
     _ proof: [UInt8], by role: PeerRole, agentNonce: [UInt8], shellNonce: [UInt8]
   ) -> Bool {
-    constantTimeEqual(proof, self.proof(by: role, agentNonce: agentNonce, shellNonce: shellNonce))
+    var context = Array((role == .shell ? "dosh-auth-v1 shell" : "dosh-auth-v1 agent").utf8)
+    context.append(0)
+    context += role == .shell ? agentNonce + shellNonce : shellNonce + agentNonce
+    // swift-crypto compares in constant time.
+    return HMAC<SHA256>.isValidAuthenticationCode(proof, authenticating: context, using: SymmetricKey(data: secret))
   }
 }

@@ -274,11 +274,20 @@ private func printed(_ format: String, _ arguments: String...) -> String {
 @Test func printfHugeWidthsAreCapped() {
     let result = PrintfFormatter.format("%*s", arguments: ["99999999999", ""])
     #expect(result.output.count == PrintfFormatter.maximumFieldWidth)
-    #expect(result.errors == ["printf: 99999999999: field width too large"])
+    #expect(result.errors == ["printf: 2147483647: field width too large"])
     #expect(result.status == 1)
+    let padded = PrintfFormatter.format("%.999999999d", arguments: ["7"])
+    #expect(padded.output.count == PrintfFormatter.maximumFieldWidth)
+    #expect(padded.errors == ["printf: 999999999: precision too large"])
+    // A precision that only cuts a string is harmless and kept.
     let literal = PrintfFormatter.format("%.999999999s", arguments: ["abc"])
     #expect(literal.output == Array("abc".utf8))
-    #expect(literal.status == 1)
+    #expect(literal.status == 0)
+}
+
+@Test func printfBackslashBeforeAConversionIsLiteral() {
+    #expect(printed("\\%d|\\%s|\\%%", "1", "x") == "\\1|\\x|\\%")
+    #expect(printed("%c%.0c|%3.0c|", "ab", "cd", "ef") == "ac|  e|")
 }
 
 @Test func printfShellQuotingRoundTripsControlBytes() {

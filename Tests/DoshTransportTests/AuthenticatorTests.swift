@@ -11,42 +11,15 @@ import Testing
     bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
   }
 
-  @Test func sha256Vectors() {
-    #expect(hex(SHA256.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-    #expect(hex(SHA256.hash([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-    #expect(hex(SHA256.hash(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)))
-      == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-  }
-
-  @Test func hmacRFC4231() {
-    // Test case 1 and 2.
-    #expect(hex(HMACSHA256.authenticationCode(key: [UInt8](repeating: 0x0b, count: 20), message: Array("Hi There".utf8)))
-      == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
-    #expect(hex(HMACSHA256.authenticationCode(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)))
-      == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
-    // Test case 6: a key longer than the block.
-    #expect(hex(HMACSHA256.authenticationCode(
-      key: [UInt8](repeating: 0xaa, count: 131),
-      message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)))
-      == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
-  }
-
-  @Test func hmacAgreesWithSwiftCrypto() {
-    var generator = SystemRandomNumberGenerator()
-    for length in [0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 1000] {
-      for keyLength in [1, 16, 32, 64, 65, 200] {
-        let key = (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let message = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let reference = Array(HMAC<Crypto.SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
-        #expect(HMACSHA256.authenticationCode(key: key, message: message) == reference)
-      }
-    }
-  }
-
-  @Test func constantTimeComparison() {
-    #expect(constantTimeEqual([1, 2, 3], [1, 2, 3]))
-    #expect(!constantTimeEqual([1, 2, 3], [1, 2, 4]))
-    #expect(!constantTimeEqual([1, 2, 3], [1, 2]))
+  @Test func proofIsTheDocumentedHMAC() throws {
+    // HMAC-SHA256(token, "dosh-auth-v1 shell" ‖ 0 ‖ agentNonce ‖ shellNonce), computed independently.
+    let authenticator = Authenticator(secret: Array("0123456789abcdef0123456789abcdef".utf8))
+    let agentNonce = (0..<32).map { UInt8($0) }
+    let shellNonce = (32..<64).map { UInt8($0) }
+    let proof = authenticator.proof(by: .shell, agentNonce: agentNonce, shellNonce: shellNonce)
+    #expect(hex(proof) == "4b7554c08501274f9d174eefd3eb471798bc338b4f8ef2ddc713c944e53562de")
+    #expect(authenticator.verify(proof, by: .shell, agentNonce: agentNonce, shellNonce: shellNonce))
+    #expect(!authenticator.verify(proof, by: .agent, agentNonce: agentNonce, shellNonce: shellNonce))
   }
 
   @Test func proofsDependOnRoleTokenAndNonces() {

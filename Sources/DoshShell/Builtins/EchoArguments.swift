@@ -90,10 +90,11 @@ enum BackslashEscapes {
         }
         let letter = bytes[letterIndex]
         let afterLetter = letterIndex + 1
+        // Not an escape: the backslash stands for itself and the next byte is read afresh
+        // (in a printf format, `\%d` is a backslash and a conversion).
         func literal() -> Step {
             output.append(backslash)
-            output.append(letter)
-            return Step(next: afterLetter)
+            return Step(next: letterIndex)
         }
         func single(_ byte: UInt8) -> Step {
             output.append(byte)

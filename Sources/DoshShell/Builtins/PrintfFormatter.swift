@@ -156,14 +156,14 @@ private struct PrintfRun {
         }
         if index < format.count, format[index] == UInt8(ascii: "*") {
             index += 1
-            let width = fieldArgument(what: "field width")
+            let width = fieldArgument()
             if width < 0 {
                 if !spec.leftAligned { spec.flags.append(UInt8(ascii: "-")) }
                 spec.width = -width
             } else {
                 spec.width = width
             }
-        } else if let (width, end) = literalNumber(at: index, what: "field width") {
+        } else if let (width, end) = literalNumber(at: index) {
             spec.width = width
             index = end
         }
@@ -171,9 +171,9 @@ private struct PrintfRun {
             index += 1
             if index < format.count, format[index] == UInt8(ascii: "*") {
                 index += 1
-                let precision = fieldArgument(what: "precision")
+                let precision = fieldArgument()
                 spec.precision = precision >= 0 ? precision : nil
-            } else if let (precision, end) = literalNumber(at: index, what: "precision") {
+            } else if let (precision, end) = literalNumber(at: index) {
                 spec.precision = precision
                 index = end
             } else {
@@ -191,6 +191,9 @@ private struct PrintfRun {
 
         let conversion = format[index]
         index += 1
+        if Self.knownConversions.contains(conversion) {
+            spec = capped(spec, precisionPads: Self.numericConversions.contains(conversion))
+        }
         switch conversion {
         case UInt8(ascii: "d"), UInt8(ascii: "i"):
             let value = signedArgument()
@@ -206,7 +209,9 @@ private struct PrintfRun {
         case UInt8(ascii: "c"):
             // bash prints the first byte, and a NUL byte for a missing or empty argument.
             let first = takeArgument()?.utf8.first ?? 0
-            output += spec.field([first])
+            var character = spec
+            character.precision = nil
+            output += character.field([first])
         case UInt8(ascii: "s"):
             output += spec.field(Array((takeArgument() ?? "").utf8))
         case UInt8(ascii: "b"):
@@ -246,6 +251,8 @@ private struct PrintfRun {
         return index
     }
 
+    private static let knownConversions: Set<UInt8> = Set("diouxXeEfFgGaAcsbqQ(".utf8)
+    private static let numericConversions: Set<UInt8> = Set("diouxXeEfFgGaA".utf8)
     private static let flagBytes: Set<UInt8> = Set("-+ #0'".utf8)
     private static let lengthModifierBytes: Set<UInt8> = Set("hlLjtz".utf8)
 
@@ -255,35 +262,39 @@ private struct PrintfRun {
         finished = true
     }
 
-    /// Reads a decimal width or precision written in the format, capped like `*` values.
-    private mutating func literalNumber(at start: Int, what: String) -> (Int, Int)? {
+    /// Reads a decimal width or precision written in the format (clamped like bash's `int`).
+    private func literalNumber(at start: Int) -> (Int, Int)? {
         var index = start
         var value = 0
-        var overflowed = false
         while index < format.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(format[index]) {
-            value = value &* 10 &+ Int(format[index] - UInt8(ascii: "0"))
-            if value > PrintfFormatter.maximumFieldWidth { overflowed = true }
+            value = min(value &* 10 &+ Int(format[index] - UInt8(ascii: "0")), Int(Int32.max))
             index += 1
         }
-        guard index > start else { return nil }
-        if overflowed {
-            let text = String(decoding: format[start..<index], as: UTF8.self)
-            errors.append("printf: \(text): \(what) too large")
-            status = 1
-            value = PrintfFormatter.maximumFieldWidth
-        }
-        return (value, index)
+        return index > start ? (value, index) : nil
     }
 
-    /// A `*` width or precision from the arguments, capped to a sane size.
-    private mutating func fieldArgument(what: String) -> Int {
+    /// A `*` width or precision from the arguments, clamped to the range of a C `int`.
+    private mutating func fieldArgument() -> Int {
         guard let text = takeArgument() else { return 0 }
-        let value = parseSigned(text)
-        let limit = Int64(PrintfFormatter.maximumFieldWidth)
-        guard value > limit || value < -limit else { return Int(value) }
-        errors.append("printf: \(text): \(what) too large")
-        status = 1
-        return value < 0 ? -Int(limit) : Int(limit)
+        return Int(max(min(parseSigned(text), Int64(Int32.max)), -Int64(Int32.max)))
+    }
+
+    /// `spec` with a width, and a precision that pads (numbers), cut to a size the shell can
+    /// allocate; reports the cut.
+    private mutating func capped(_ spec: ConversionSpec, precisionPads: Bool) -> ConversionSpec {
+        var spec = spec
+        let limit = PrintfFormatter.maximumFieldWidth
+        if let width = spec.width, width > limit {
+            errors.append("printf: \(width): field width too large")
+            status = 1
+            spec.width = limit
+        }
+        if precisionPads, let precision = spec.precision, precision > limit {
+            errors.append("printf: \(precision): precision too large")
+            status = 1
+            spec.precision = limit
+        }
+        return spec
     }
 
     // MARK: Arguments
