@@ -81,6 +81,7 @@ struct JobLauncher {
       var ends: [Int32] = [-1, -1]
       guard pipe(&ends) == 0 else { throw LaunchError(code: errno, message: "pipe: \(errorText(errno))") }
       owned.append(contentsOf: ends)
+      for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // single-threaded: no spawn in between
       pipes.append((try lift(ends[0]), try lift(ends[1])))
     }
     let environment = HostEnvironment.entries()

@@ -11,6 +11,10 @@ import DoshTransport
 /// names), then runs a `ShadowSession`.
 public func runShadow(onDescriptor fd: Int32, handshake: ShadowSession.Handshake = .pending(authenticator: nil)) -> Int32 {
   _ = setsid()
+  // A blocked SIGCHLD or SIGHUP inherited from the starter would leave jobs unreported.
+  var none = sigset_t()
+  sigemptyset(&none)
+  sigprocmask(SIG_SETMASK, &none, nil)
   let limit = min(Int32(clamping: sysconf(Int32(_SC_OPEN_MAX))), 65536)
   if limit > 3 {
     for other in 3..<limit {

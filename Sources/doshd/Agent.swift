@@ -47,6 +47,10 @@ struct Agent {
     }
     // Sessions start in the home directory, like a login.
     if let home = getenv("HOME") { _ = chdir(home) }
+    // Whoever started us may have blocked signals (threads of a test runner do): we need them.
+    var none = sigset_t()
+    sigemptyset(&none)
+    sigprocmask(SIG_SETMASK, &none, nil)
     for signal in [SIGCHLD, SIGTERM, SIGINT] { try Signals.setDisposition(signal, .catchPending) }
     try Signals.setDisposition(SIGPIPE, .ignore)
     if parsed.isEmpty {

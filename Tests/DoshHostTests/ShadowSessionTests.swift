@@ -57,7 +57,7 @@ import Testing
 
     let appended = try client.request(.openHostFile(path: Array("out.txt".utf8), mode: .append, permissions: 0o666))
     if let fd = appended.descriptors.first {
-      _ = "more\n".withCString { write(fd, $0, 5) }
+      _ = "more\n".withCString { Glibc.write(fd, $0, 5) }
       close(fd)
     }
     #expect(try String(contentsOfFile: directory + "/out.txt", encoding: .utf8) == "content\nmore\n")

@@ -33,8 +33,10 @@ func removeDirectory(_ path: String) { try? FileManager.default.removeItem(atPat
 
 /// A pipe; both ends close-on-exec.
 func makePipe() throws -> (read: Int32, write: Int32) {
-  let ends = try FileDescriptor.closeOnExecPipe()
-  return (ends.readEnd.rawValue, ends.writeEnd.rawValue)
+  var fds: [Int32] = [-1, -1]
+  guard pipe(&fds) == 0 else { throw TestFailure("pipe failed") }
+  for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+  return (fds[0], fds[1])
 }
 
 /// Reads until EOF and closes.

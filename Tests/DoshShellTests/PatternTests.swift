@@ -1,5 +1,6 @@
 import Testing
 @testable import DoshShell
+@testable import DoshPatterns
 
 @Suite struct PatternMatchTests {
     @Test(arguments: [
