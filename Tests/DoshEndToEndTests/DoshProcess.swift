@@ -34,9 +34,17 @@ enum DoshBinary {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
-        process.environment = environment ?? [
-            "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LC_ALL": "C",
-        ]
+        process.environment = environment
+        return try run(process: process, input: input, timeout: timeout)
+    }
+
+    /// Runs a prepared process (dosh, or a wrapper that starts it) and collects its output.
+    static func run(process: Process, input: String? = nil, timeout: TimeInterval = 20) throws -> DoshRun {
+        if process.environment == nil {
+            process.environment = [
+                "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LC_ALL": "C",
+            ]
+        }
         let stdout = Pipe()
         let stderr = Pipe()
         let stdin = Pipe()

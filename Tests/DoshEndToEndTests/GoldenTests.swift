@@ -47,6 +47,8 @@ enum GoldenFiles {
 
         func flushSection() {
             guard current != nil else { return }
+            // The blank line that separates cases is not part of a section without a newline.
+            if noNewline { while lines.last == "" { lines.removeLast() } }
             var body = lines.joined(separator: "\n")
             if !lines.isEmpty && !noNewline { body += "\n" }
             switch section {

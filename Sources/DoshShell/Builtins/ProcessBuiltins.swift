@@ -105,6 +105,11 @@ extension Shell {
             if signal == SIGKILL || signal == SIGSTOP {
                 continue
             }
+            // POSIX: a non-interactive shell keeps ignoring what was ignored when it started.
+            // Until the first trap on a signal, its disposition is still the inherited one.
+            if !options.interactive && traps.action(for: signal) == nil && Signals.isIgnored(signal) {
+                traps.ignoredOnEntry.insert(signal)
+            }
             if !options.interactive && traps.ignoredOnEntry.contains(signal) { continue }
             traps.set(signal, action: action)
         }

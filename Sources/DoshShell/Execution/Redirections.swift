@@ -64,10 +64,6 @@ extension Shell {
     ) throws(Unwind) {
         for redirection in redirections {
             let fd = redirection.effectiveFD
-            if redirection.targetSide == .host {
-                report("host: no host connected")
-                throw .failure(status: 1)
-            }
             switch redirection.op {
             case .duplicateInput, .duplicateOutput:
                 let target = try expandString(redirection.target)
@@ -98,8 +94,12 @@ extension Shell {
                 try install(file, as: fd)
 
             case .input, .output, .append, .clobber, .readWrite:
-                let path = try expandString(redirection.target)
-                let file = try openForRedirection(path, redirection.op)
+                let file: FileDescriptor
+                if redirection.targetSide == .host {
+                    file = try openHostFile(redirection)
+                } else {
+                    file = try openForRedirection(try expandString(redirection.target), redirection.op)
+                }
                 if !permanent { saved.save(fd) }
                 try install(file, as: fd)
             }

@@ -166,6 +166,27 @@ extension Shell {
             arguments: fields.map { Array($0.utf8) }, environment: environment, descriptors: settings)
     }
 
+    /// Opens a host file for a guest command (`cat < !f`, `make > !log`): the shadow opens it and
+    /// passes the fd back, so the guest process reads or writes the host file directly.
+    func openHostFile(_ redirection: Redirection) throws(Unwind) -> FileDescriptor {
+        let session = try hostSession()
+        let path = try expandHostTarget(redirection.target, session)
+        let request = Message.Body.openHostFile(path: Array(path.utf8), mode: openMode(redirection.op), permissions: 0o666)
+        switch try hostRequest(session, request) {
+        case .success(let answer):
+            guard case .hostFileOpened = answer.message.body, let fd = answer.descriptors.first else {
+                answer.descriptors.forEach { _ = Glibc.close($0) }
+                report("host: \(path): no file came back")
+                throw .failure(status: 1)
+            }
+            answer.descriptors.dropFirst().forEach { _ = Glibc.close($0) }
+            return FileDescriptor(rawValue: fd)
+        case .failure(let failure):
+            report("!\(path): \(failure.message)")
+            throw .failure(status: 1)
+        }
+    }
+
     private func openMode(_ op: RedirectionOperator) -> OpenMode {
         switch op {
         case .input: return .read

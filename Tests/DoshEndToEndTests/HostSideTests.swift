@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+
+/// The `!` rules end to end, between two real worlds (see `TwoWorlds`).
+@Suite(.serialized) struct HostSideTests {
+    /// Runs `script` in the guest world and checks what it printed and returned.
+    func check(
+        _ script: String, stdout expected: String, status: Int32 = 0, guestSetup: String = "",
+        hostSetup: (TwoWorlds) throws -> Void = { _ in }, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        if let missing = TwoWorlds.missingPrerequisite() {
+            if getuid() == 0 { Issue.record("two worlds cannot be made: \(missing)") } else { print("skipping: \(missing)") }
+            return
+        }
+        let worlds = try TwoWorlds()
+        try hostSetup(worlds)
+        let result = try worlds.guest(script, guestSetup: guestSetup)
+        #expect(!result.timedOut, "timed out", sourceLocation: sourceLocation)
+        #expect(result.stdout == expected, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.status == status, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+    }
+
+    @Test func theTwoWorldsDiffer() throws {
+        try check("cat which.txt; !cat which.txt", stdout: "guest\nhost\n")
+    }
+
+    @Test func hostCommandsRunInTheHostWorkingDirectory() throws {
+        try check("!cat ./which.txt; !cd ..; !cat world/which.txt; !pwd | grep -c dosh-worlds", stdout: "host\nhost\n1\n")
+    }
+
+    @Test func hostBuiltinsPersistForTheSession() throws {
+        try check(
+            "!cd /; !pwd; !export GREETING=hello; !sh -c 'echo $GREETING'; !unset GREETING; !sh -c 'echo ${GREETING:-gone}'; !umask 027; !umask",
+            stdout: "/\nhello\ngone\n0027\n")
+    }
+
+    @Test func redirectionTargetsSayTheirSide() throws {
+        try check(
+            """
+            cat < !which.txt
+            !cat < which.txt
+            echo from-guest > !out.txt
+            !cat out.txt
+            cat out.txt 2>/dev/null || echo no-guest-out
+            !echo from-host > guest-out.txt
+            cat guest-out.txt
+            echo more >> !out.txt
+            !cat out.txt
+            !ls nosuch 2> !err.txt; !cat err.txt | wc -l | tr -d ' '
+            """,
+            stdout: "host\nguest\nfrom-guest\nno-guest-out\nfrom-host\nfrom-guest\nmore\n1\n")
+    }
+
+    @Test func hostGlobsTildeAndRelativePathsResolveOnTheHost() throws {
+        try check(
+            "echo *.g; !echo *.h; !echo ~ | grep -c /; cd /; !cat which.txt",
+            stdout: "a.g\nb.h\n1\nhost\n",
+            guestSetup: "touch a.g",
+            hostSetup: { worlds in try "".write(to: worlds.world.appendingPathComponent("b.h"), atomically: true, encoding: .utf8) })
+    }
+
+    @Test func hostVariablesShadowShellVariables() throws {
+        try check(
+            "X=guest; f=which.txt; !echo $X; !cat $f; !export X=host; !echo $X; echo $X; echo \"$(!echo $X)\"",
+            stdout: "guest\nhost\nhost\nguest\nhost\n")
+    }
+
+    @Test func pipesCrossBothWays() throws {
+        try check(
+            """
+            echo abc | !tr a-z A-Z
+            !echo def | tr a-z A-Z
+            !printf 'x\\ny\\n' | !wc -l | tr -d ' '
+            printf '3\\n1\\n2\\n' | !sort | !head -2 | tr '\\n' ' '; echo
+            cat which.txt | !cat - which.txt | cat
+            """,
+            stdout: "ABC\nDEF\n2\n1 2 \nguest\nhost\n")
+    }
+
+    @Test func statusesNegationAndPipefail() throws {
+        try check(
+            """
+            !false; echo $?
+            !true && echo and
+            !false || echo or
+            ! !false && echo negated
+            !sh -c 'exit 7'; echo $?
+            !sh -c 'kill -TERM $$'; echo $?
+            true | !false; echo $?
+            set -o pipefail; !false | true; echo $?
+            """,
+            stdout: "1\nand\nor\nnegated\n7\n143\n1\n1\n")
+    }
+
+    @Test func brokenPipesEndBothDirections() throws {
+        try check("yes | !head -1; !yes | head -1; echo done", stdout: "y\ny\ndone\n")
+    }
+
+    @Test func commandSubstitutionRunsHostCommands() throws {
+        try check("echo \"host says $(!cat which.txt)\"; x=$(!false); echo $?", stdout: "host says host\n1\n")
+    }
+
+    @Test func missingHostCommandIs127() throws {
+        if let missing = TwoWorlds.missingPrerequisite() {
+            if getuid() == 0 { Issue.record("two worlds cannot be made: \(missing)") } else { print("skipping: \(missing)") }
+            return
+        }
+        let worlds = try TwoWorlds()
+        let result = try worlds.guest("!no-such-command-here; echo $?")
+        #expect(result.stdout == "127\n")
+        #expect(result.stderr.contains("no-such-command-here: command not found"))
+    }
+
+    @Test func twentyMegabytesCrossExactlyBothWays() throws {
+        try check(
+            """
+            head -c 20000000 /dev/urandom > data
+            cksum < data | cut -d' ' -f1 > sum.guest
+            cat data | !cksum | cut -d' ' -f1 > sum.host
+            cmp -s sum.guest sum.host && echo guest-to-host-exact
+            cat data > !data
+            !cksum < data | cut -d' ' -f1 > back.sum
+            !cat data | cksum | cut -d' ' -f1 > back.stream
+            cmp -s sum.guest back.stream && echo host-to-guest-exact
+            """,
+            stdout: "guest-to-host-exact\nhost-to-guest-exact\n")
+    }
+
+    @Test func twoSessionsHaveSeparateHostState() throws {
+        if let missing = TwoWorlds.missingPrerequisite() {
+            if getuid() == 0 { Issue.record("two worlds cannot be made: \(missing)") } else { print("skipping: \(missing)") }
+            return
+        }
+        let worlds = try TwoWorlds()
+        // The first session moves to / and waits; the second must still be in the world.
+        let first = try worlds.guest("!cd /; sleep 1; !pwd")
+        let second = try worlds.guest("!pwd")
+        #expect(first.stdout == "/\n")
+        #expect(second.stdout == worlds.world.path + "\n")
+    }
+
+    @Test func noHostMeansAClearError() throws {
+        let result = try DoshBinary.run(["--host", "none", "-c", "!true; echo $?; echo guest-ok"])
+        #expect(result.stdout == "255\nguest-ok\n")
+        #expect(result.stderr.contains("host: no host connected"))
+    }
+
+    @Test func unreachableAgentFailsWith255AndGuestGoesOn() throws {
+        let result = try DoshBinary.run(["--host", "unix:/nonexistent/doshd.sock", "-c", "!true; echo $?; echo guest-ok"])
+        #expect(result.stdout == "255\nguest-ok\n")
+        #expect(result.stderr.hasPrefix("dosh: ") && result.stderr.contains("host: connect"))
+    }
+
+    @Test func localHostNeedsNoAgent() throws {
+        let result = try DoshBinary.run(["--host", "local", "-c", "!echo local | tr a-z A-Z; !cd /; !pwd"])
+        #expect(result.stdout == "LOCAL\n/\n")
+        #expect(result.status == 0)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// Two worlds on one machine: `doshd` runs in the test's mount namespace (the host), `dosh` in a
+/// private one (`unshare --mount`) where a tmpfs covers the same directory, so every path under
+/// `world` names different files on each side. A host file read on the guest side, or the
+/// reverse, gives the wrong answer.
+final class TwoWorlds {
+    let root: URL
+    /// The directory whose contents differ between the two sides.
+    let world: URL
+    let socket: String
+    private let agent: Process
+
+    /// Starts an agent; nil (with the reason) when this machine cannot make two worlds.
+    init() throws {
+        root = URL(fileURLWithPath: "/tmp").appendingPathComponent("dosh-worlds-\(UUID().uuidString.prefix(8))")
+        world = root.appendingPathComponent("world")
+        let agentDirectory = root.appendingPathComponent("agent")
+        try FileManager.default.createDirectory(at: world, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: agentDirectory, withIntermediateDirectories: true)
+        try "host\n".write(to: world.appendingPathComponent("which.txt"), atomically: true, encoding: .utf8)
+        socket = agentDirectory.appendingPathComponent("doshd.sock").path
+        agent = Process()
+        agent.executableURL = DoshBinary.productsDirectory.appendingPathComponent("doshd")
+        agent.arguments = ["--listen", "unix:" + socket, "--log-level", "error"]
+        // Sessions start in the agent user's home, like ssh: make that the host world.
+        agent.environment = ["HOME": world.path, "PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C"]
+        agent.currentDirectoryURL = world
+        agent.standardInput = FileHandle.nullDevice
+        try agent.run()
+        // Wait for the socket to appear.
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) {
+            usleep(20_000)
+        }
+    }
+
+    deinit {
+        agent.terminate()
+        agent.waitUntilExit()
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    /// Why two worlds cannot be made here, or nil.
+    static func missingPrerequisite() -> String? {
+        if getuid() != 0 { return "unshare --mount needs root" }
+        if !FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") { return "no unshare" }
+        return nil
+    }
+
+    /// Runs `script` with dosh in the guest world: `world` is a fresh tmpfs there, seeded by
+    /// `guestSetup` (shell commands run before dosh starts, in the guest namespace).
+    func guest(_ script: String, guestSetup: String = "", input: String? = nil, timeout: TimeInterval = 60) throws -> DoshRun {
+        let dosh = DoshBinary.path
+        let wrapper = """
+            mount -t tmpfs guestworld '\(world.path)' || exit 90
+            cd '\(world.path)' || exit 91
+            echo guest > which.txt
+            \(guestSetup)
+            exec '\(dosh)' --host 'unix:\(socket)' -c "$1"
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        process.arguments = ["--mount", "--propagation", "private", "/bin/sh", "-c", wrapper, "sh", script]
+        return try DoshBinary.run(process: process, input: input, timeout: timeout)
+    }
+}
+
+/// The directory of the host world, as seen by the host (for checks from the test itself).
+extension TwoWorlds {
+    func hostFile(_ name: String) -> String? {
+        try? String(contentsOf: world.appendingPathComponent(name), encoding: .utf8)
+    }
+}
