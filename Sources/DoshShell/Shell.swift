@@ -60,8 +60,6 @@ public final class Shell {
     var hostExpansion: HostExpansion? = nil
     /// The interactive command history, when there is one.
     var history: (any CommandHistoryStore)? = nil
-    /// Completes host commands and paths, when a host is connected.
-    public weak var hostCompleter: (any HostCompleter)? = nil
 
     public init(arguments: [String] = [], scriptName: String = "dosh", environment: [String]) {
         self.variables = VariableStore(environment: environment)

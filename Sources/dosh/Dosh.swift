@@ -58,6 +58,7 @@ struct Dosh: ParsableCommand {
         let status: Int32
         if let complete {
             let shell = Shell(environment: environment)
+            try connectHost(shell)
             for candidate in shell.complete(line: complete, cursor: complete.utf8.count).candidates {
                 print(candidate)
             }

@@ -156,4 +156,21 @@ import Testing
         #expect(result.stdout == "LOCAL\n/\n")
         #expect(result.status == 0)
     }
+
+    @Test func completionKnowsWhichSideAPathLivesOn() throws {
+        if let missing = TwoWorlds.missingPrerequisite() {
+            if getuid() == 0 { Issue.record("two worlds cannot be made: \(missing)") } else { print("skipping: \(missing)") }
+            return
+        }
+        let worlds = try TwoWorlds()
+        try "".write(to: worlds.world.appendingPathComponent("only-on-host.txt"), atomically: true, encoding: .utf8)
+        func complete(_ line: String) throws -> String {
+            try worlds.guest(arguments: ["--complete", line], guestSetup: "touch only-on-guest.txt").stdout
+        }
+        #expect(try complete("cat only-on-") == "only-on-guest.txt \n")
+        #expect(try complete("!cat only-on-") == "only-on-host.txt \n")
+        #expect(try complete("cat < !only-on-") == "!only-on-host.txt \n")
+        #expect(try complete("!wc < only-on-") == "only-on-guest.txt \n")
+        #expect(try complete("!tru") == "!true \n")
+    }
 }

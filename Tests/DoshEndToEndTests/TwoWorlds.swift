@@ -51,17 +51,22 @@ final class TwoWorlds {
     /// Runs `script` with dosh in the guest world: `world` is a fresh tmpfs there, seeded by
     /// `guestSetup` (shell commands run before dosh starts, in the guest namespace).
     func guest(_ script: String, guestSetup: String = "", input: String? = nil, timeout: TimeInterval = 60) throws -> DoshRun {
+        try guest(arguments: ["-c", script], guestSetup: guestSetup, input: input, timeout: timeout)
+    }
+
+    /// Runs dosh with `arguments` (after `--host`) in the guest world.
+    func guest(arguments: [String], guestSetup: String = "", input: String? = nil, timeout: TimeInterval = 60) throws -> DoshRun {
         let dosh = DoshBinary.path
         let wrapper = """
             mount -t tmpfs guestworld '\(world.path)' || exit 90
             cd '\(world.path)' || exit 91
             echo guest > which.txt
             \(guestSetup)
-            exec '\(dosh)' --host 'unix:\(socket)' -c "$1"
+            exec '\(dosh)' --host 'unix:\(socket)' "$@"
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        process.arguments = ["--mount", "--propagation", "private", "/bin/sh", "-c", wrapper, "sh", script]
+        process.arguments = ["--mount", "--propagation", "private", "/bin/sh", "-c", wrapper, "sh"] + arguments
         return try DoshBinary.run(process: process, input: input, timeout: timeout)
     }
 }

@@ -30,6 +30,8 @@ final class HostSession {
     var state: HostState
     private var nextRequestID: UInt32 = 1
     private var finishedJobs: [UInt32: [ExitStatus]] = [:]
+    /// Requests given up on (completion has a time limit): their late answers are dropped.
+    private var abandonedRequests: Set<UInt32> = []
 
     private init(connection: Connection, canPassDescriptors: Bool, localShadow: pid_t?, info: SessionInfo) {
         self.connection = connection
@@ -93,8 +95,10 @@ final class HostSession {
     }
 
     /// Sends a request (with fds, over a unix connection) and returns its answer; an `error`
-    /// answer is thrown.
-    func request(_ body: Message.Body, descriptors: [Int32] = []) throws(HostFailure) -> ReceivedMessage {
+    /// answer is thrown. With a `timeout`, a slow answer is given up on (and dropped when it
+    /// comes) and the request fails without losing the session.
+    func request(_ body: Message.Body, descriptors: [Int32] = [], timeout: Duration? = nil) throws(HostFailure) -> ReceivedMessage {
+        let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
         let id = nextRequestID
         nextRequestID = nextRequestID == UInt32.max ? 1 : nextRequestID + 1
         do throws(any Error) {
@@ -104,8 +108,27 @@ final class HostSession {
                 try connection.send(Message(requestID: id, body), descriptors: descriptors)
             }
             while true {
-                guard let received = try connection.receiveFrame() else {
-                    throw HostFailure(message: "connection closed by the host", lostSession: true)
+                let remaining = deadline.map { $0 - ContinuousClock.now }
+                if let remaining, remaining <= .zero {
+                    abandonedRequests.insert(id)
+                    throw HostFailure(message: "the host did not answer in time")
+                }
+                let received: ReceivedMessage
+                do {
+                    guard let frame = try connection.receiveFrame(timeout: remaining) else {
+                        throw HostFailure(message: "connection closed by the host", lostSession: true)
+                    }
+                    received = frame
+                } catch let error as TransportError {
+                    if case .timedOut = error {
+                        abandonedRequests.insert(id)
+                        throw HostFailure(message: "the host did not answer in time")
+                    }
+                    throw error
+                }
+                if received.message.requestID != 0, abandonedRequests.remove(received.message.requestID) != nil {
+                    received.descriptors.forEach { _ = Glibc.close($0) }
+                    continue
                 }
                 if received.message.requestID == id {
                     if case .error(let code, let message) = received.message.body {
@@ -135,6 +158,7 @@ final class HostSession {
                     throw HostFailure(message: "connection closed by the host", lostSession: true)
                 }
                 received.descriptors.forEach { _ = Glibc.close($0) }
+                if received.message.requestID != 0, abandonedRequests.remove(received.message.requestID) != nil { continue }
                 try handleEvent(received.message)
             } catch let failure as HostFailure {
                 throw failure

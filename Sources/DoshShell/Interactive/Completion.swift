@@ -119,14 +119,6 @@ struct CompletionWord: Equatable {
     }
 }
 
-/// Answers completion questions about the host (its commands and directories); bounded in time.
-public protocol HostCompleter: AnyObject {
-    /// Executables on the host's PATH and host builtins starting with `prefix`.
-    func hostCommands(prefix: String) -> [String]
-    /// Entries of a host directory starting with `prefix`: (name, isDirectory).
-    func hostEntries(directory: String, prefix: String) -> [(name: String, isDirectory: Bool)]
-}
-
 extension Shell {
     /// The host builtins (`!cd`, `!pwd`, …).
     static let hostBuiltins = ["cd", "export", "pwd", "umask", "unset"]
@@ -145,7 +137,7 @@ extension Shell {
         }
         if word.role == .command && text.hasPrefix("!") && !text.contains("/") {
             let prefix = String(text.dropFirst())
-            let names = hostCompleter?.hostCommands(prefix: prefix) ?? []
+            let names = hostCommandNames(prefix: prefix)
             let candidates = Set(names + Self.hostBuiltins.filter { $0.hasPrefix(prefix) }).sorted()
             return Completion(wordStart: word.start, candidates: candidates.map { "!" + quoteForCompletion($0) + " " })
         }
@@ -157,7 +149,7 @@ extension Shell {
                 wordStart: word.start,
                 candidates: hostPathCandidates(String(text.dropFirst())).map { "!" + $0 })
         }
-        if word.inHostCommand {
+        if word.inHostCommand && word.role != .redirectionTarget {
             return Completion(wordStart: word.start, candidates: hostPathCandidates(text))
         }
         return Completion(wordStart: word.start, candidates: guestPathCandidates(text))
@@ -194,10 +186,9 @@ extension Shell {
     }
 
     func hostPathCandidates(_ text: String) -> [String] {
-        guard let hostCompleter else { return [] }
         let (directory, prefix) = splitForCompletion(text)
         var candidates: [String] = []
-        for entry in hostCompleter.hostEntries(directory: directory.isEmpty ? "." : directory, prefix: prefix) {
+        for entry in hostDirectoryEntries(directory: directory, prefix: prefix) {
             guard prefix.hasPrefix(".") || !entry.name.hasPrefix(".") else { continue }
             candidates.append(quoteForCompletion(directory + entry.name) + (entry.isDirectory ? "/" : " "))
         }
@@ -227,8 +218,11 @@ func quoteForCompletion(_ text: String) -> String {
         switch character {
         case " ", "\t", "\n", "'", "\"", "\\", "$", "`", "&", ";", "|", "<", ">", "(", ")", "*", "?", "[", "]", "{", "}":
             result.append("\\")
-        case "#", "~", "!":
+        case "#", "!":
             if index == 0 { result.append("\\") }
+        case "~":
+            // A leading `~` the user typed for a home directory stays a tilde.
+            if index == 0 && !text.contains("/") { result.append("\\") }
         default:
             break
         }

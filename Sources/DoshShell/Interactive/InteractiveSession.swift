@@ -77,6 +77,8 @@ extension Shell {
             try? Signals.setDisposition(signal, .ignore)
         }
         signalsResetForChildren = [SIGINT, SIGQUIT, SIGTERM]
+        // Open the host session now, so the first prompt can show the host's directory.
+        if hostLink?.isConfigured == true { _ = try? hostSession() }
         sourceStartupFile()
         while true {
             // A fresh parser per command: nothing is left over from a command cut short.

@@ -23,8 +23,8 @@ env = {
 PROMPT_END = r"[$#] "
 
 
-def start():
-    shell = pexpect.spawn(dosh, cwd=home, env=env, encoding="utf-8", timeout=10, dimensions=(24, 100))
+def start(*arguments):
+    shell = pexpect.spawn(dosh, list(arguments), cwd=home, env=env, encoding="utf-8", timeout=10, dimensions=(24, 100))
     shell.expect(PROMPT_END)
     return shell
 
@@ -127,3 +127,18 @@ shell.sendline("exit 3")
 shell.expect(pexpect.EOF)
 shell.close()
 check("exit status of an interactive shell", shell.exitstatus == 3)
+
+# With a host, the prompt shows both working directories and follows both cd's.
+shell = start("--host", "local")
+check("prompt shows both sides", "guest:~ \u2502 host:~ " in shell.before + shell.after, shell)
+run(shell, "!cd /tmp", r"guest:~ \u2502 host:/tmp [$#] ")
+run(shell, "cd /", r"guest:/ \u2502 host:/tmp [$#] ")
+check("prompt follows cd and !cd", True)
+shell.send("!ech\t")
+shell.expect(r"o ")
+shell.send("from-host\r")
+shell.expect(r"from-host\r\n")
+shell.expect(PROMPT_END)
+check("tab completes host commands", True)
+shell.sendline("exit")
+shell.expect(pexpect.EOF)
