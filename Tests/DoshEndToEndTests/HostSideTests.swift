@@ -171,6 +171,6 @@ import Testing
         #expect(try complete("!cat only-on-") == "only-on-host.txt \n")
         #expect(try complete("cat < !only-on-") == "!only-on-host.txt \n")
         #expect(try complete("!wc < only-on-") == "only-on-guest.txt \n")
-        #expect(try complete("!tru") == "!true \n")
+        #expect(try complete("!tru").split(separator: "\n").contains("!true "))
     }
 }
