@@ -13,7 +13,7 @@ struct DoshBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dosh-bench",
         abstract: "Print dosh's performance figures.",
-        subcommands: [Startup.self],
+        subcommands: [Startup.self, Boundary.self],
         defaultSubcommand: Startup.self)
 }
 
@@ -55,7 +55,12 @@ func siblingExecutable(_ name: String) -> String {
 /// Spawns `path` with `arguments`, waits, and returns the elapsed seconds.
 func timeRun(_ path: String, _ arguments: [String]) throws -> Double {
     let start = monotonicSeconds()
-    let pid = try Spawn.spawn(path: path, arguments: [path] + arguments, environment: ["PATH=/usr/bin:/bin"], options: SpawnOptions())
+    var options = SpawnOptions()
+    // The figures are about the work, not the terminal: output goes nowhere.
+    let null = open("/dev/null", O_WRONLY)
+    defer { close(null) }
+    options.fdActions = [.duplicate(source: null, target: 1)]
+    let pid = try Spawn.spawn(path: path, arguments: [path] + arguments, environment: ["PATH=/usr/bin:/bin", "HOME=/tmp"], options: options)
     _ = try Wait.wait(pid)
     return monotonicSeconds() - start
 }
@@ -76,4 +81,67 @@ extension String {
     func padded(_ width: Int) -> String {
         count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
+}
+
+struct Boundary: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Throughput across the boundary, the cost of a host command, host completion.")
+
+    @Option(help: "The dosh to measure (default: the one beside this program).")
+    var dosh: String?
+
+    @Option(help: "The host address (default: local, a private shadow on this machine).")
+    var host = "local"
+
+    @Option(help: "Megabytes moved per throughput run.")
+    var megabytes = 2048
+
+    @Option(help: "Commands per run when timing command cost.")
+    var commands = 500
+
+    func run() throws {
+        let doshPath = dosh ?? siblingExecutable("dosh")
+        func timeScript(_ script: String) throws -> Double {
+            try timeRun(doshPath, ["--host", host, "-c", script])
+        }
+        let bytes = "\(megabytes)M"
+        print("throughput: \(megabytes) MB through a pipe (best of 3)")
+        let local = try (0..<3).map { _ in try timeScript("head -c \(bytes) /dev/zero | cat > /dev/null") }.min()!
+        let toHost = try (0..<3).map { _ in try timeScript("head -c \(bytes) /dev/zero | !cat > !/dev/null") }.min()!
+        let toGuest = try (0..<3).map { _ in try timeScript("!head -c \(bytes) /dev/zero | cat > /dev/null") }.min()!
+        let rate = { (seconds: Double) in Double(megabytes) / 1024 / seconds }
+        print("  local pipe      \(format(rate(local))) GB/s")
+        print("  guest -> host   \(format(rate(toHost))) GB/s   \(format(local / toHost))x local")
+        print("  host -> guest   \(format(rate(toGuest))) GB/s   \(format(local / toGuest))x local")
+
+        print("command cost: \(commands) commands in one shell (best of 3)")
+        let loop = { (command: String) in "i=0; while [ $i -lt \(commands) ]; do \(command); i=$((i+1)); done" }
+        let empty = try (0..<3).map { _ in try timeScript(loop(":")) }.min()!
+        let guest = try (0..<3).map { _ in try timeScript(loop("/bin/true")) }.min()!
+        let hostTrue = try (0..<3).map { _ in try timeScript(loop("!/bin/true")) }.min()!
+        let perGuest = (guest - empty) / Double(commands)
+        let perHost = (hostTrue - empty) / Double(commands)
+        print("  /bin/true       \(formatMillis(perGuest)) each")
+        print("  !/bin/true      \(formatMillis(perHost)) each   \(format(perHost / perGuest))x")
+
+        print("completion: a host directory of 10,000 entries (best of 5, end to end)")
+        var template = Array("/tmp/dosh-bench.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw ExitCode.failure }
+        let directory = String(cString: made)
+        defer { _ = try? timeRun("/bin/rm", ["-rf", directory]) }
+        for index in 0..<10_000 {
+            let fd = open("\(directory)/file\(index)", O_CREAT | O_WRONLY, 0o644)
+            if fd >= 0 { close(fd) }
+        }
+        mkdir("\(directory)/empty", 0o755)
+        let baseline = try (0..<5).map { _ in try timeRun(doshPath, ["--host", host, "--complete", "!ls \(directory)/empty/x"]) }.min()!
+        let full = try (0..<5).map { _ in try timeRun(doshPath, ["--host", host, "--complete", "!ls \(directory)/file1"]) }.min()!
+        print("  start-up and session    \(formatMillis(baseline))")
+        print("  completing 1,111 of 10,000 names   \(formatMillis(full)) (\(formatMillis(full - baseline)) beyond start-up)")
+    }
+}
+
+func format(_ value: Double) -> String {
+    let hundredths = Int((value * 100).rounded())
+    return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
 }

@@ -10,7 +10,6 @@ import SystemPackage
     import Glibc
 #endif
 
-@main
 struct Dosh: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dosh",
@@ -44,16 +43,59 @@ struct Dosh: ParsableCommand {
     var complete: String?
 
     @Argument(
-        parsing: .captureForPassthrough,
+        parsing: .allUnrecognized,
         help: ArgumentHelp("With -c: $0 then $1…; otherwise the script to run and its arguments.", valueName: "ARG"))
     var arguments: [String] = []
 
     func run() throws {
-        Signals.unblockAll()
         if let shadowDescriptor {
             // `--host local`: this process is the private shadow of the dosh that started it.
+            Signals.unblockAll()
             Glibc.exit(runShadow(onDescriptor: shadowDescriptor))
         }
+        var invocation = Invocation()
+        invocation.commands = commands
+        invocation.host = host
+        invocation.tokenFile = tokenFile
+        invocation.interactive = interactive
+        invocation.standardInput = standardInput
+        invocation.complete = complete
+        invocation.arguments = arguments
+        try invocation.run()
+    }
+}
+
+/// What to run, from the command line.
+struct Invocation {
+    var commands: String?
+    var host: String?
+    var tokenFile: String?
+    var interactive = false
+    var standardInput = false
+    var complete: String?
+    var arguments: [String] = []
+
+    /// The POSIX forms `dosh`, `dosh -c COMMANDS [NAME [ARG…]]` and `dosh SCRIPT [ARG…]`, read
+    /// without the argument parser: as `$SH` a shell is started thousands of times, and the
+    /// parser's reflection alone would cost more than the rest of start-up. Anything else (any
+    /// other option) goes through the full parser.
+    static func posixForm(_ arguments: [String]) -> Invocation? {
+        var invocation = Invocation()
+        if arguments.isEmpty { return invocation }
+        if arguments[0] == "-c", arguments.count >= 2 {
+            invocation.commands = arguments[1]
+            invocation.arguments = Array(arguments.dropFirst(2))
+            return invocation
+        }
+        if !arguments[0].hasPrefix("-") {
+            invocation.arguments = arguments
+            return invocation
+        }
+        return nil
+    }
+
+    func run() throws -> Never {
+        Signals.unblockAll()
         let environment = ProcessEnvironment.current()
         let status: Int32
         if let complete {
@@ -62,7 +104,7 @@ struct Dosh: ParsableCommand {
             for candidate in shell.complete(line: complete, cursor: complete.utf8.count).candidates {
                 print(candidate)
             }
-            return
+            Glibc.exit(0)
         }
         if let commands {
             let shell = Shell(
