@@ -56,6 +56,12 @@ public final class Shell {
     public var hostState: HostState? = nil
     /// The host this shell uses (`--host`), nil for none.
     public var hostLink: HostLink? = nil
+    /// The terminal, while this shell does job control.
+    var terminal: TerminalOwnership? = nil
+    /// The job being started, while job control is on.
+    var jobLaunch: JobLaunch? = nil
+    /// Set by a first `exit` with stopped jobs: a second one exits.
+    var warnedAboutStoppedJobs = false
     /// Set while the words of a host command expand.
     var hostExpansion: HostExpansion? = nil
     /// The interactive command history, when there is one.

@@ -7,6 +7,25 @@ import Testing
     static let driver = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Interactive/drive_dosh.py")
 
+    static let jobsDriver = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Interactive/drive_jobs.py")
+
+    @Test func jobControlAcrossBothSides() throws {
+        if let missing = missingTerminalPrerequisite() {
+            if getuid() == 0 {
+                Issue.record("the terminal test cannot run: \(missing)")
+            } else {
+                print("skipping the job-control terminal test: \(missing)")
+            }
+            return
+        }
+        let work = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let report = try runPython([Self.jobsDriver.path, DoshBinary.path, work.path])
+        print(report.output)
+        #expect(report.status == 0, "\(report.output)")
+    }
+
     @Test func interactiveSessionThroughARealTerminal() throws {
         if let missing = missingTerminalPrerequisite() {
             // CI runs as root with everything installed: never skip there.

@@ -49,6 +49,10 @@ enum Builtins {
         add("umask") { shell, arguments throws(Unwind) in try shell.umaskBuiltin(arguments) }
         add("getopts") { shell, arguments throws(Unwind) in try shell.getoptsBuiltin(arguments) }
         add("history") { shell, arguments throws(Unwind) in try shell.historyBuiltin(arguments) }
+        add("jobs") { shell, arguments throws(Unwind) in try shell.jobsBuiltin(arguments) }
+        add("fg") { shell, arguments throws(Unwind) in try shell.fgBuiltin(arguments) }
+        add("bg") { shell, arguments throws(Unwind) in try shell.bgBuiltin(arguments) }
+        add("disown") { shell, arguments throws(Unwind) in try shell.disownBuiltin(arguments) }
         add("kill") { shell, arguments throws(Unwind) in try shell.killBuiltin(arguments) }
         return table
     }()

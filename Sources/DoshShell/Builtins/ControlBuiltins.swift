@@ -35,6 +35,14 @@ extension Shell {
     }
 
     func exitBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
+        if options.interactive, !isSubshell, !warnedAboutStoppedJobs {
+            jobs.reapFinished(untraced: true)
+            if jobs.hasStoppedJobs {
+                warnedAboutStoppedJobs = true
+                writeError("There are stopped jobs.\n")
+                return 1
+            }
+        }
         throw .exit(try statusArgument("exit", arguments))
     }
 

@@ -5,73 +5,8 @@ import SystemPackage
     import Glibc
 #endif
 
-/// `wait`, `trap`, `times`, `kill`.
+/// `trap`, `times`, `kill`.
 extension Shell {
-    func waitBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
-        if arguments.isEmpty {
-            // Wait for every background job; a trapped signal interrupts the wait.
-            while let job = jobs.jobs.first {
-                let status = try waitInterruptibly(job.pid)
-                guard status != nil else { return 128 + (Signals.firstPending ?? 0) }
-                jobs.remove(pid: job.pid)
-            }
-            return 0
-        }
-        var status: Int32 = 0
-        for argument in arguments {
-            let pid: pid_t
-            if argument.hasPrefix("%") {
-                guard let number = Int(argument.dropFirst()), let job = jobs.job(number: number) else {
-                    report("wait: \(argument): no such job")
-                    status = 127
-                    continue
-                }
-                pid = job.pid
-            } else {
-                guard let number = pid_t(argument) else {
-                    report("wait: `\(argument)': not a pid or valid job spec")
-                    status = 2
-                    continue
-                }
-                pid = number
-            }
-            if let job = jobs.job(pid: pid), let finished = job.status {
-                status = finished.shellStatus
-                jobs.remove(pid: pid)
-                continue
-            }
-            if let reaped = jobs.takeReapedStatus(pid) {
-                status = reaped.shellStatus
-                continue
-            }
-            guard jobs.job(pid: pid) != nil else {
-                report("wait: pid \(pid) is not a child of this shell")
-                status = 127
-                continue
-            }
-            guard let waited = try waitInterruptibly(pid) else { return 128 + (Signals.firstPending ?? 0) }
-            status = waited.shellStatus
-            jobs.remove(pid: pid)
-        }
-        return status
-    }
-
-    /// Waits for a child; returns nil if a trapped signal arrived first.
-    private func waitInterruptibly(_ pid: pid_t) throws(Unwind) -> WaitStatus? {
-        if let job = jobs.job(pid: pid), let status = job.status { return status }
-        while true {
-            do {
-                if let result = try Wait.wait(pid) { return result.status }
-            } catch {
-                if error == .interrupted {
-                    if let signal = Signals.firstPending, traps.action(for: signal) != nil { return nil }
-                    continue
-                }
-                return jobs.takeReapedStatus(pid) ?? .exited(127)
-            }
-        }
-    }
-
     func trapBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
         var operands = arguments[...]
         if operands.first == "--" { operands = operands.dropFirst() }
@@ -168,12 +103,14 @@ extension Shell {
         for operand in operands {
             var pid: pid_t
             if operand.hasPrefix("%") {
-                guard let number = Int(operand.dropFirst()), let job = jobs.job(number: number) else {
-                    report("kill: \(operand): no such job")
+                switch jobs.resolve(operand) {
+                case .failure(let error):
+                    report("kill: \(error.message)")
                     status = 1
-                    continue
+                case .success(let number):
+                    if !signalJob(number, signal) { status = 1 }
                 }
-                pid = job.pid
+                continue
             } else {
                 guard let number = pid_t(operand) else {
                     report("kill: \(operand): arguments must be process or job IDs")

@@ -48,7 +48,9 @@ extension Shell {
             status = try asCondition { () throws(Unwind) in try runPipeline(pipeline.commands) }
             status = status == 0 ? 1 : 0
         } else {
-            status = try runPipeline(pipeline.commands)
+            status = try runAsJob(pipeline.sourceText, foreground: true) { () throws(Unwind) in
+                try runPipeline(pipeline.commands)
+            }
             lastStatus = status
             try exitOnErrorIfNeeded(status)
         }

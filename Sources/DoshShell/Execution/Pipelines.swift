@@ -144,11 +144,17 @@ extension Shell {
             throw error
         }
         let jobID = try startHostJob(specs, builder: builder, session: session)
+        jobLaunch?.hostParts.append(Job.HostPart(session: session, jobID: jobID))
         return .host(jobID: jobID, session: session, count: commands.count)
     }
 
     /// Waits for every process of a pipeline; returns the pipeline's status.
     func waitPipeline(_ started: StartedPipeline) throws(Unwind) -> Int32 {
+        if jobLaunch != nil {
+            let statuses = try waitForegroundJob(statusOf: started.stages)
+            if options.pipeFail { return statuses.last(where: { $0 != 0 }) ?? 0 }
+            return statuses.last ?? 0
+        }
         var statuses: [Int32] = []
         var lost: Unwind? = nil
         for stage in started.stages {

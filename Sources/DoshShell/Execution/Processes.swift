@@ -8,6 +8,7 @@ import SystemPackage
 extension Shell {
     /// Forks a child that runs `body` as a subshell and exits with its status. Returns the pid.
     func forkSubshell(_ body: () throws(Unwind) -> Int32) throws(Unwind) -> pid_t {
+        let launch = jobLaunch
         let pid: pid_t
         do {
             pid = try Spawn.fork()
@@ -16,6 +17,10 @@ extension Shell {
             throw .failure(status: 2)
         }
         if pid == 0 {
+            if var launch {
+                if launch.group == 0 { launch.group = getpid() }
+                enterJobProcessGroup(launch)
+            }
             becomeSubshell()
             let status: Int32
             do {
@@ -25,12 +30,14 @@ extension Shell {
             }
             exitProcess(status)
         }
+        recordJobProcess(pid)
         return pid
     }
 
     /// Runs `body` in a forked subshell and waits for it: `( … )`.
     func runSubshell(_ body: () throws(Unwind) -> Int32) throws(Unwind) -> Int32 {
         let pid = try forkSubshell(body)
+        if jobLaunch != nil { return try waitForegroundJob(statusOf: [.guest(pid)]).last ?? 0 }
         return waitForChild(pid).shellStatus
     }
 
@@ -38,6 +45,8 @@ extension Shell {
     /// its `exit` ends only itself.
     func becomeSubshell() {
         isSubshell = true
+        terminal = nil
+        jobLaunch = nil
         hostLink?.detachForSubshell()
         hostExpansion = nil
         jobs = JobTable()
@@ -90,6 +99,10 @@ extension Shell {
         if let commands = hostCommandSubstitution(list) {
             return try captureInThisShell(commands, pipe: pipe)
         }
+        // The substitution belongs to the shell, not to the job being started.
+        let launch = jobLaunch
+        jobLaunch = nil
+        defer { jobLaunch = launch }
         let pid: pid_t
         do {
             pid = try forkSubshell { () throws(Unwind) -> Int32 in
@@ -165,21 +178,33 @@ extension Shell {
         return try execute(list)
     }
 
-    /// `list &`: runs the and-or list in a background child.
+    /// `list &`: runs the and-or list in a background child (in its own process group, when
+    /// the shell does job control).
     func runInBackground(_ andOr: AndOrList) throws(Unwind) {
+        let command = CommandList([ListItem(andOr: andOr)]).sourceText
+        let controlled = jobControlActive
+        if controlled { jobLaunch = JobLaunch(foreground: false, command: command) }
+        defer { if controlled { jobLaunch = nil } }
         let pid = try forkSubshell { () throws(Unwind) -> Int32 in
-            // POSIX: without job control, a background list ignores SIGINT and SIGQUIT and reads
-            // /dev/null instead of the shell's input.
-            try? Signals.setDisposition(SIGINT, .ignore)
-            try? Signals.setDisposition(SIGQUIT, .ignore)
-            if let null = try? FileDescriptor.open(path: "/dev/null", flags: O_RDONLY) {
-                try? null.duplicate(onto: 0)
-                null.closeQuietly()
+            if !controlled {
+                // POSIX: without job control, a background list ignores SIGINT and SIGQUIT and
+                // reads /dev/null instead of the shell's input.
+                try? Signals.setDisposition(SIGINT, .ignore)
+                try? Signals.setDisposition(SIGQUIT, .ignore)
+                if let null = try? FileDescriptor.open(path: "/dev/null", flags: O_RDONLY) {
+                    try? null.duplicate(onto: 0)
+                    null.closeQuietly()
+                }
             }
             let list = CommandList([ListItem(andOr: andOr)])
             return try executeInTail(list)
         }
         lastBackgroundPID = pid
-        jobs.add(pid: pid, command: andOr)
+        guard controlled, let launch = jobLaunch else {
+            jobs.add(pid: pid, command: command)
+            return
+        }
+        let number = jobs.add(Job(number: 0, processGroup: launch.group, processIDs: launch.processIDs, command: command))
+        if options.interactive { writeError("[\(number)] \(pid)\n") }
     }
 }

@@ -193,14 +193,23 @@ extension Shell {
             }
         }
         return try withRedirections(command.redirections) { () throws(Unwind) -> Int32 in
+            var spawnOptions = SpawnOptions()
+            spawnOptions.defaultSignals = signalsResetForChildren
+            if let launch = jobLaunch {
+                spawnOptions.processGroup = launch.group == 0 ? .new : .join(launch.group)
+                if launch.foreground { spawnOptions.foregroundTerminal = terminal?.fd }
+            }
+            let pid: pid_t
             do throws(Errno) {
-                var spawnOptions = SpawnOptions()
-                spawnOptions.defaultSignals = signalsResetForChildren
-                let pid = try Spawn.spawn(path: path, arguments: fields, environment: environment, options: spawnOptions)
-                return waitForChild(pid).shellStatus
+                pid = try Spawn.spawn(path: path, arguments: fields, environment: environment, options: spawnOptions)
             } catch {
                 return try handleExecFailure(error, name: name, path: path, fields: fields, environment: environment)
             }
+            if jobLaunch != nil {
+                recordJobProcess(pid)
+                return try waitForegroundJob(statusOf: [.guest(pid)]).last ?? 0
+            }
+            return waitForChild(pid).shellStatus
         }
     }
 

@@ -97,6 +97,10 @@ extension Shell {
             throw error
         }
         let jobID = try startHostJob([spec], builder: builder, session: session)
+        if jobLaunch != nil {
+            jobLaunch?.hostParts.append(Job.HostPart(session: session, jobID: jobID))
+            return try waitForegroundJob(statusOf: [.host(jobID: jobID, session: session, count: 1)]).last ?? 0
+        }
         return try waitHostJob(jobID, session: session).last ?? 0
     }
 

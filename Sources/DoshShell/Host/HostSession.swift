@@ -60,6 +60,8 @@ final class HostSession {
                 let (ours, theirs) = try Connection.pair()
                 var options = SpawnOptions()
                 options.fdActions = [.duplicate(source: theirs.fileDescriptor, target: 3)]
+                // An interactive shell ignores these for itself; host programs must not inherit that.
+                options.defaultSignals = [SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU, SIGHUP, SIGPIPE]
                 let program = currentExecutablePath()
                 let pid: pid_t
                 do {
@@ -167,6 +169,71 @@ final class HostSession {
             } catch {
                 throw HostFailure(message: "\(error)", lostSession: true)
             }
+        }
+    }
+
+    /// Waits for a host job while watching the shell's pending signals: each one that arrives
+    /// is given to `onSignal`, which answers whether the wait should end with the job stopped.
+    func waitForJob(_ jobID: UInt32, onSignal: (Int32) -> Bool) throws(HostFailure) -> HostWaitResult {
+        while true {
+            // Frames read together with an earlier answer wait in the buffer, not in the socket.
+            try handleBufferedEvents()
+            if let statuses = finishedJobs.removeValue(forKey: jobID) { return .finished(statuses.map(\.shellStatus)) }
+            for signal in [SIGINT, SIGQUIT, SIGTSTP] where Signals.takePending(signal) {
+                if onSignal(signal) { return .stopped(signal: signal) }
+            }
+            var descriptors = [pollfd(fd: connection.fileDescriptor, events: Int16(POLLIN), revents: 0)]
+            if let wakeup = Signals.wakeupDescriptor {
+                descriptors.append(pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0))
+            }
+            if poll(&descriptors, nfds_t(descriptors.count), -1) < 0 {
+                if errno == EINTR { continue }
+                throw HostFailure(message: "poll: \(Errno(rawValue: errno).message)", lostSession: true)
+            }
+            if descriptors.count > 1 && descriptors[1].revents != 0 { Signals.drainWakeup() }
+            if descriptors[0].revents != 0 { try readEvents(blocking: false) }
+        }
+    }
+
+    /// Reads whatever has arrived without blocking; returns whether the job has finished.
+    func pollFinished(_ jobID: UInt32) -> Bool {
+        try? handleBufferedEvents()
+        if finishedJobs.removeValue(forKey: jobID) != nil { return true }
+        var descriptor = pollfd(fd: connection.fileDescriptor, events: Int16(POLLIN), revents: 0)
+        if poll(&descriptor, 1, 0) > 0 { try? readEvents(blocking: false) }
+        return finishedJobs.removeValue(forKey: jobID) != nil
+    }
+
+    /// One read from the connection, then every complete frame in it handled as an event.
+    private func readEvents(blocking: Bool) throws(HostFailure) {
+        do throws(any Error) {
+            guard try connection.readAvailable() else {
+                throw HostFailure(message: "connection closed by the host", lostSession: true)
+            }
+        } catch let failure as HostFailure {
+            throw failure
+        } catch let error as TransportError {
+            throw HostFailure(message: error.description, lostSession: true)
+        } catch {
+            throw HostFailure(message: "\(error)", lostSession: true)
+        }
+        try handleBufferedEvents()
+    }
+
+    /// Handles every complete frame already read from the connection.
+    private func handleBufferedEvents() throws(HostFailure) {
+        do throws(any Error) {
+            while let received = try connection.nextBufferedFrame() {
+                received.descriptors.forEach { _ = Glibc.close($0) }
+                if received.message.requestID != 0, abandonedRequests.remove(received.message.requestID) != nil { continue }
+                try handleEvent(received.message)
+            }
+        } catch let failure as HostFailure {
+            throw failure
+        } catch let error as TransportError {
+            throw HostFailure(message: error.description, lostSession: true)
+        } catch {
+            throw HostFailure(message: "\(error)", lostSession: true)
         }
     }
 

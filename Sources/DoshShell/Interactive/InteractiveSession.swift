@@ -49,11 +49,15 @@ final class PromptReadState {
 
 /// Feeds the parser from a prompt reader.
 struct PromptLineSource: LineSource {
+    let shell: Shell
     let reader: any PromptReader
     let state: PromptReadState
 
     mutating func nextLine(continuation: Bool) -> String? {
-        switch reader.readLine(continuation: continuation && !state.lines.isEmpty) {
+        let continuing = continuation && !state.lines.isEmpty
+        // Before each new prompt: what happened to background jobs meanwhile.
+        if !continuing { shell.notifyJobChanges() }
+        switch reader.readLine(continuation: continuing) {
         case .line(let line):
             state.lines.append(line)
             return line + "\n"
@@ -77,13 +81,14 @@ extension Shell {
             try? Signals.setDisposition(signal, .ignore)
         }
         signalsResetForChildren = [SIGINT, SIGQUIT, SIGTERM]
+        startJobControl()
         // Open the host session now, so the first prompt can show the host's directory.
         if hostLink?.isConfigured == true { _ = try? hostSession() }
         sourceStartupFile()
         while true {
             // A fresh parser per command: nothing is left over from a command cut short.
             let state = PromptReadState()
-            let source = EchoingLineSource(shell: self, source: PromptLineSource(reader: reader, state: state))
+            let source = EchoingLineSource(shell: self, source: PromptLineSource(shell: self, reader: reader, state: state))
             var parser = Parser(source: source, aliases: { [unowned self] name in self.aliases[name] })
             let list: CommandList?
             do {
@@ -108,6 +113,9 @@ extension Shell {
 
     /// Runs one command at the prompt; returns a status when the shell should exit.
     private func runInteractiveCommand(_ list: CommandList) -> Int32? {
+        // The stopped-jobs warning of `exit` holds for the very next command only.
+        let warned = warnedAboutStoppedJobs
+        defer { if warned { warnedAboutStoppedJobs = false } }
         do {
             try execute(list)
         } catch {

@@ -4,54 +4,181 @@ import DoshSystem
     import Glibc
 #endif
 
-/// A job started with `&`.
+/// A job: the processes of one pipeline (or `list &`), in one guest process group, and the host
+/// jobs that run its `!` stages. It is done only when both sides are.
 struct Job {
+    enum State: Equatable {
+        case running
+        case stopped(signal: Int32)
+        case done(status: Int32)
+    }
+
+    /// The part of a job that runs on the host.
+    struct HostPart {
+        let session: HostSession
+        let jobID: UInt32
+        var finished = false
+    }
+
     var number: Int
-    var pid: pid_t
+    /// The guest process group (0 when the job has no guest process).
+    var processGroup: pid_t
+    var processIDs: [pid_t]
+    /// Statuses of the guest processes reaped so far, by pid.
+    var statuses: [pid_t: WaitStatus] = [:]
+    var hostParts: [HostPart] = []
     var command: String
-    /// Set once the job's process has been reaped.
-    var status: WaitStatus?
+    var state: State = .running
+    /// Whether the user was told about the job's latest state.
+    var notified = true
+    /// The terminal modes the job had when it stopped (restored by `fg`, like bash).
+    var terminalModes: termios? = nil
+
+    /// The status of the pipeline's last process, once every process has finished.
+    var guestFinished: Bool { processIDs.allSatisfy { statuses[$0]?.isTerminated ?? false } }
 }
 
-/// The background jobs of a shell.
+/// The jobs of a shell, numbered from 1, with bash's notion of the current (`%+`) and previous
+/// (`%-`) job.
 struct JobTable {
     private(set) var jobs: [Job] = []
     /// Statuses of children reaped while no one was waiting for them, by pid (for `wait PID`).
     private var reaped: [pid_t: WaitStatus] = [:]
+    /// Job numbers, most recently made current last.
+    private var recency: [Int] = []
 
     var isEmpty: Bool { jobs.isEmpty }
 
-    mutating func add(pid: pid_t, command: AndOrList) {
-        let number = (jobs.map(\.number).max() ?? 0) + 1
-        jobs.append(Job(number: number, pid: pid, command: ""))
-        _ = command
+    var hasStoppedJobs: Bool { jobs.contains { if case .stopped = $0.state { return true } else { return false } } }
+
+    @discardableResult
+    mutating func add(_ job: Job) -> Int {
+        var job = job
+        job.number = (jobs.map(\.number).max() ?? 0) + 1
+        jobs.append(job)
+        makeCurrent(job.number)
+        return job.number
+    }
+
+    /// Adds a background child started without job control (`list &` in a script).
+    mutating func add(pid: pid_t, command: String) {
+        add(Job(number: 0, processGroup: pid, processIDs: [pid], command: command))
+    }
+
+    mutating func remove(number: Int) {
+        jobs.removeAll { $0.number == number }
+        recency.removeAll { $0 == number }
     }
 
     mutating func remove(pid: pid_t) {
-        jobs.removeAll { $0.pid == pid }
+        if let job = job(pid: pid) { remove(number: job.number) }
     }
 
-    func job(pid: pid_t) -> Job? { jobs.first { $0.pid == pid } }
+    mutating func makeCurrent(_ number: Int) {
+        recency.removeAll { $0 == number }
+        recency.append(number)
+    }
+
+    var current: Int? { recency.last { number in jobs.contains { $0.number == number } } }
+    var previous: Int? {
+        let live = recency.filter { number in jobs.contains { $0.number == number } }
+        return live.count >= 2 ? live[live.count - 2] : nil
+    }
+
+    func index(number: Int) -> Int? { jobs.firstIndex { $0.number == number } }
+
+    func job(pid: pid_t) -> Job? { jobs.first { $0.processIDs.contains(pid) } }
 
     func job(number: Int) -> Job? { jobs.first { $0.number == number } }
 
-    /// Collects children that finished, without blocking.
-    mutating func reapFinished() {
-        while let result = try? Wait.wait(-1, options: .noHang) {
-            record(result.pid, result.status)
+    subscript(number: Int) -> Job? {
+        get { job(number: number) }
+        set {
+            guard let index = index(number: number) else { return }
+            if let newValue { jobs[index] = newValue } else { remove(number: number) }
         }
     }
 
-    mutating func record(_ pid: pid_t, _ status: WaitStatus) {
-        guard status.isTerminated else { return }
-        if let index = jobs.firstIndex(where: { $0.pid == pid }) {
-            jobs[index].status = status
+    /// Records what `waitpid` said about `pid`; returns the number of the job it belongs to.
+    @discardableResult
+    mutating func record(_ pid: pid_t, _ status: WaitStatus) -> Int? {
+        guard let index = jobs.firstIndex(where: { $0.processIDs.contains(pid) }) else {
+            if status.isTerminated { reaped[pid] = status }
+            return nil
         }
-        reaped[pid] = status
+        switch status {
+        case .stopped(let signal):
+            jobs[index].state = .stopped(signal: signal)
+            jobs[index].notified = false
+        case .continued:
+            jobs[index].state = .running
+        case .exited, .signaled:
+            jobs[index].statuses[pid] = status
+            reaped[pid] = status
+        }
+        updateDoneState(index)
+        return jobs[index].number
+    }
+
+    /// Marks a host part finished.
+    mutating func recordHostFinished(number: Int, jobID: UInt32) {
+        guard let index = index(number: number) else { return }
+        for part in jobs[index].hostParts.indices where jobs[index].hostParts[part].jobID == jobID {
+            jobs[index].hostParts[part].finished = true
+        }
+        updateDoneState(index)
+    }
+
+    private mutating func updateDoneState(_ index: Int) {
+        let job = jobs[index]
+        guard job.guestFinished, job.hostParts.allSatisfy(\.finished) else { return }
+        if case .done = job.state { return }
+        let last = job.processIDs.last.flatMap { job.statuses[$0] }?.shellStatus ?? 0
+        jobs[index].state = .done(status: last)
+        jobs[index].notified = false
+    }
+
+    /// Collects children that changed state, without blocking.
+    mutating func reapFinished(untraced: Bool = false) {
+        let options: WaitOptions = untraced ? [.noHang, .untraced, .continued] : [.noHang]
+        while let result = try? Wait.wait(-1, options: options) {
+            record(result.pid, result.status)
+        }
     }
 
     /// The status of a child reaped earlier, forgotten once taken.
     mutating func takeReapedStatus(_ pid: pid_t) -> WaitStatus? {
         reaped.removeValue(forKey: pid)
     }
+
+    /// Resolves a job spec: `%n`, `%+`, `%%`, `%`, `%-`, `%string` (command starts with),
+    /// `%?string` (command contains). Nil with a message when it names no job or several.
+    func resolve(_ spec: String) -> Result<Int, JobSpecError> {
+        guard spec.hasPrefix("%") else { return .failure(JobSpecError(message: "\(spec): no such job")) }
+        let body = spec.dropFirst()
+        switch body {
+        case "", "+", "%":
+            return current.map { .success($0) } ?? .failure(JobSpecError(message: "current: no such job"))
+        case "-":
+            return previous.map { .success($0) } ?? .failure(JobSpecError(message: "previous: no such job"))
+        default:
+            if let number = Int(body) {
+                return job(number: number) != nil ? .success(number) : .failure(JobSpecError(message: "\(spec): no such job"))
+            }
+            let matches: [Job]
+            if body.hasPrefix("?") {
+                let text = body.dropFirst()
+                matches = jobs.filter { $0.command.contains(text) }
+            } else {
+                matches = jobs.filter { $0.command.hasPrefix(body) }
+            }
+            if matches.count > 1 { return .failure(JobSpecError(message: "\(spec): ambiguous job spec")) }
+            guard let match = matches.first else { return .failure(JobSpecError(message: "\(spec): no such job")) }
+            return .success(match.number)
+        }
+    }
+}
+
+struct JobSpecError: Error {
+    var message: String
 }

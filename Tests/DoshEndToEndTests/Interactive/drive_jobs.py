@@ -1,0 +1,133 @@
+"""Job control across both sides, through a real pseudo-terminal.
+
+Usage: drive_jobs.py DOSH WORKDIR. Prints `ok NAME` per check; exits non-zero on a failure.
+"""
+import os
+import subprocess
+import sys
+import time
+import pexpect
+
+dosh, work = sys.argv[1], sys.argv[2]
+env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": work, "TERM": "xterm", "LC_ALL": "C.UTF-8",
+       "XDG_STATE_HOME": os.path.join(work, "state"), "XDG_CONFIG_HOME": os.path.join(work, "config")}
+PROMPT = r"[$#] "
+
+
+def check(name, condition, shell=None):
+    if not condition:
+        print("FAILED " + name)
+        if shell is not None:
+            print("screen before: %r" % shell.before)
+        sys.exit(1)
+    print("ok " + name)
+
+
+def states(pattern):
+    """The process states (first letter of ps's STAT) of processes whose command is `pattern`."""
+    out = subprocess.run(["ps", "-eo", "stat=,args="], capture_output=True, text=True).stdout
+    return [line.split()[0][0] for line in out.splitlines() if line.split(None, 1)[1:] == [pattern]]
+
+
+def in_foreground(pattern):
+    """Whether a process running `pattern` is in its terminal's foreground group (ps's `+`)."""
+    out = subprocess.run(["ps", "-eo", "stat=,args="], capture_output=True, text=True).stdout
+    return any("+" in line.split()[0] for line in out.splitlines() if line.split(None, 1)[1:] == [pattern])
+
+
+def wait_for(condition, seconds=5.0):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+shell = pexpect.spawn(dosh, ["--host", "local"], cwd=work, env=env, encoding="utf-8", timeout=10, dimensions=(30, 120))
+shell.expect(PROMPT)
+
+# A job with a guest and a host process: Ctrl-Z stops both sides.
+shell.sendline("sleep 300 | !sleep 301")
+check("both sides start", wait_for(lambda: states("sleep 300") == ["S"] and states("sleep 301") == ["S"]))
+shell.sendcontrol("z")
+shell.expect(r"\[1\]\+  Stopped +sleep 300 \| !sleep 301")
+shell.expect(PROMPT)
+check("ctrl-z stops the guest side", wait_for(lambda: states("sleep 300") == ["T"]))
+check("ctrl-z stops the host side", wait_for(lambda: states("sleep 301") == ["T"]))
+shell.sendline("echo status=$?")
+shell.expect(r"status=148")
+shell.expect(PROMPT)
+check("$? is 148 after ctrl-z", True)
+shell.sendline("jobs")
+shell.expect(r"\[1\]\+  Stopped +sleep 300 \| !sleep 301")
+shell.expect(PROMPT)
+check("jobs lists the stopped job", True)
+
+# bg continues both sides; fg and Ctrl-C end both.
+shell.sendline("bg")
+shell.expect(r"\[1\]\+ sleep 300 \| !sleep 301 &")
+shell.expect(PROMPT)
+check("bg continues both sides", wait_for(lambda: states("sleep 300") == ["S"] and states("sleep 301") == ["S"]))
+shell.sendline("fg")
+shell.expect(r"sleep 300 \| !sleep 301")
+check("fg gives the job the terminal", wait_for(lambda: in_foreground("sleep 300")))
+shell.sendcontrol("c")
+try:
+    shell.expect(PROMPT)
+except pexpect.TIMEOUT:
+    print(subprocess.run("ps -eo pid,pgid,tpgid,stat,wchan:20,args | grep -E 'sleep 30|dosh' | grep -v grep", shell=True, capture_output=True, text=True).stdout)
+    raise
+check("fg and ctrl-c end both sides", wait_for(lambda: states("sleep 300") == [] and states("sleep 301") == []))
+
+# The reverse: a host stage first.
+shell.sendline("!sleep 303 | sleep 304")
+check("reverse job starts", wait_for(lambda: states("sleep 303") == ["S"] and states("sleep 304") == ["S"]))
+shell.sendcontrol("z")
+shell.expect(r"Stopped +!sleep 303 \| sleep 304")
+shell.expect(PROMPT)
+check("reverse job stops on both sides", wait_for(lambda: states("sleep 303") == ["T"] and states("sleep 304") == ["T"]))
+shell.sendline("kill %1")
+shell.expect(PROMPT)
+check("kill %1 ends both sides", wait_for(lambda: states("sleep 303") == [] and states("sleep 304") == []))
+shell.sendline("jobs")
+shell.expect(PROMPT)
+
+# A host-only job in the foreground: Ctrl-Z, fg, Ctrl-C.
+shell.sendline("!sleep 305")
+check("host job starts", wait_for(lambda: states("sleep 305") == ["S"]))
+shell.sendcontrol("z")
+shell.expect(r"Stopped +!sleep 305")
+shell.expect(PROMPT)
+check("ctrl-z stops a host-only job", wait_for(lambda: states("sleep 305") == ["T"]))
+shell.sendline("fg")
+shell.expect(r"!sleep 305")
+check("fg continues it", wait_for(lambda: states("sleep 305") == ["S"]))
+shell.sendcontrol("c")
+shell.expect(PROMPT)
+check("ctrl-c ends a host-only job", wait_for(lambda: states("sleep 305") == []))
+
+# A background host job is reported Done.
+shell.sendline("!sleep 1 &")
+shell.expect(r"\[\d+\] \d+")
+shell.expect(PROMPT)
+time.sleep(1.5)
+shell.sendline("")
+shell.expect(r"Done +!sleep 1")
+shell.expect(PROMPT)
+check("a background host job is reported done", True)
+
+# exit warns once about stopped jobs.
+shell.sendline("sleep 306")
+check("sleep 306 starts", wait_for(lambda: states("sleep 306") == ["S"]))
+shell.sendcontrol("z")
+shell.expect(PROMPT)
+shell.sendline("exit")
+shell.expect(r"There are stopped jobs\.")
+shell.expect(PROMPT)
+check("exit warns about stopped jobs", True)
+shell.sendline("exit")
+shell.expect(pexpect.EOF)
+check("a second exit leaves", True)
+# Killing the shell leaves no host process behind.
+check("nothing left behind", wait_for(lambda: states("sleep 306") == []))
