@@ -132,15 +132,7 @@ extension Shell {
                     report("\(variable): \(error.message)")
                     throw .fatal(status: 1)
                 }
-                do {
-                    status = try execute(body)
-                } catch .breakLoop(let levels) {
-                    if levels > 1 { throw .breakLoop(levels - 1) }
-                    break
-                } catch .continueLoop(let levels) {
-                    if levels > 1 { throw .continueLoop(levels - 1) }
-                    continue
-                }
+                guard try runLoopIteration({ () throws(Unwind) in status = try execute(body) }) else { break }
             }
             return status
 
@@ -163,18 +155,31 @@ extension Shell {
         loopDepth += 1
         defer { loopDepth -= 1 }
         while true {
-            do {
+            var done = false
+            let next = try runLoopIteration { () throws(Unwind) in
                 let test = try asCondition { () throws(Unwind) in try execute(condition) }
-                if (test == 0) == until { break }
+                if (test == 0) == until {
+                    done = true
+                    return
+                }
                 status = try execute(body)
-            } catch .breakLoop(let levels) {
-                if levels > 1 { throw .breakLoop(levels - 1) }
-                break
-            } catch .continueLoop(let levels) {
-                if levels > 1 { throw .continueLoop(levels - 1) }
-                continue
             }
+            if done || !next { break }
         }
         return status
+    }
+
+    /// Runs one iteration of a loop; returns false when `break` ends the loop. `break N` and
+    /// `continue N` for an outer loop go on outwards with N-1.
+    private func runLoopIteration(_ iteration: () throws(Unwind) -> Void) throws(Unwind) -> Bool {
+        do {
+            try iteration()
+        } catch .breakLoop(let levels) {
+            if levels > 1 { throw .breakLoop(levels - 1) }
+            return false
+        } catch .continueLoop(let levels) {
+            if levels > 1 { throw .continueLoop(levels - 1) }
+        }
+        return true
     }
 }

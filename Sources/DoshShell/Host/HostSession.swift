@@ -16,6 +16,20 @@ struct HostFailure: Error {
     var lostSession = false
 }
 
+extension HostFailure {
+    /// Any error on the control connection: a `HostFailure` as it is, anything else (transport
+    /// errors, protocol violations) loses the session.
+    init(_ error: any Error) {
+        if let failure = error as? HostFailure {
+            self = failure
+        } else if let error = error as? TransportError {
+            self = HostFailure(message: error.description, lostSession: true)
+        } else {
+            self = HostFailure(message: "\(error)", lostSession: true)
+        }
+    }
+}
+
 /// The shell's end of one host session: the control connection to its shadow process.
 ///
 /// Requests are answered in order on one connection; events (job stopped, exited, finished)
@@ -87,12 +101,8 @@ final class HostSession {
                 }
                 return HostSession(connection: connection, canPassDescriptors: false, localShadow: nil, info: info)
             }
-        } catch let failure as HostFailure {
-            throw failure
-        } catch let error as TransportError {
-            throw HostFailure(message: error.description, lostSession: true)
         } catch {
-            throw HostFailure(message: "\(error)", lostSession: true)
+            throw HostFailure(error)
         }
     }
 
@@ -142,12 +152,8 @@ final class HostSession {
                 received.descriptors.forEach { _ = Glibc.close($0) }
                 try handleEvent(received.message)
             }
-        } catch let failure as HostFailure {
-            throw failure
-        } catch let error as TransportError {
-            throw HostFailure(message: error.description, lostSession: true)
         } catch {
-            throw HostFailure(message: "\(error)", lostSession: true)
+            throw HostFailure(error)
         }
     }
 
@@ -162,12 +168,8 @@ final class HostSession {
                 received.descriptors.forEach { _ = Glibc.close($0) }
                 if received.message.requestID != 0, abandonedRequests.remove(received.message.requestID) != nil { continue }
                 try handleEvent(received.message)
-            } catch let failure as HostFailure {
-                throw failure
-            } catch let error as TransportError {
-                throw HostFailure(message: error.description, lostSession: true)
             } catch {
-                throw HostFailure(message: "\(error)", lostSession: true)
+                throw HostFailure(error)
             }
         }
     }
@@ -210,12 +212,8 @@ final class HostSession {
             guard try connection.readAvailable() else {
                 throw HostFailure(message: "connection closed by the host", lostSession: true)
             }
-        } catch let failure as HostFailure {
-            throw failure
-        } catch let error as TransportError {
-            throw HostFailure(message: error.description, lostSession: true)
         } catch {
-            throw HostFailure(message: "\(error)", lostSession: true)
+            throw HostFailure(error)
         }
         try handleBufferedEvents()
     }
@@ -228,12 +226,8 @@ final class HostSession {
                 if received.message.requestID != 0, abandonedRequests.remove(received.message.requestID) != nil { continue }
                 try handleEvent(received.message)
             }
-        } catch let failure as HostFailure {
-            throw failure
-        } catch let error as TransportError {
-            throw HostFailure(message: error.description, lostSession: true)
         } catch {
-            throw HostFailure(message: "\(error)", lostSession: true)
+            throw HostFailure(error)
         }
     }
 
