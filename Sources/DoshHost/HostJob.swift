@@ -12,6 +12,9 @@ final class HostJob {
   let processIDs: [pid_t]
   var statuses: [ExitStatus?]
   var isStopped = false
+  /// Whether the shadow made the job the foreground group of the session pty (and must take
+  /// the pty back when the job stops or ends).
+  var ownsTerminal = false
 
   init(id: UInt32, processGroup: pid_t, processIDs: [pid_t], statuses: [ExitStatus?]) {
     self.id = id

@@ -10,7 +10,9 @@ import DoshProtocol
 /// Every fd the shadow hands to a child (a passed descriptor, an opened file, a pipe end,
 /// /dev/null) is first moved above the highest fd number the job names, so that setting one
 /// target can never clobber the source of another: the child's fd actions are then a plain list
-/// of dup2s in any order. A process that cannot be set up (a redirection fails, the program is
+/// of dup2s in any order. `.terminal` fds are the session pty's slave; a job that asks for the
+/// foreground gets the pty before its first program runs (`tcsetpgrp` in the child, between
+/// `setpgid` and exec). A process that cannot be set up (a redirection fails, the program is
 /// not found) is not started: like a shell's child, the shadow writes the message to the stderr
 /// that process would have had and reports it as exited 1 (redirection), 126 or 127.
 struct JobLauncher {
@@ -32,28 +34,31 @@ struct JobLauncher {
   let spec: JobSpec
   /// Descriptors that came with the `runJob` frame (owned by the caller).
   let passed: [Int32]
+  /// The session pty's slave, when a terminal was opened (owned by the caller).
+  let terminal: Int32?
 
   /// Shadow fds opened for this launch, closed when it is over.
   private var owned: [Int32] = []
   private var floor: Int32 = 3
 
-  init(spec: JobSpec, passed: [Int32]) {
+  init(spec: JobSpec, passed: [Int32], terminal: Int32?) {
     self.spec = spec
     self.passed = passed
+    self.terminal = terminal
   }
+
+  static let noTerminal = LaunchError(code: EINVAL, message: "no host terminal is open in this session (openTerminal first)")
 
   /// Checks what can be checked before anything starts.
   func validate() -> LaunchError? {
-    if spec.terminal != nil {
-      return LaunchError(code: ENOTSUP, message: "host terminals (pty) are not supported by this host yet")
-    }
+    if spec.terminal != nil, terminal == nil { return JobLauncher.noTerminal }
     for (index, process) in spec.processes.enumerated() {
       for setting in process.descriptors {
         switch setting.source {
         case .stream:
           return LaunchError(code: ENOTSUP, message: "stream tokens are not supported by this host yet; connect over unix to pass descriptors")
-        case .terminal:
-          return LaunchError(code: ENOTSUP, message: "host terminals (pty) are not supported by this host yet")
+        case .terminal where terminal == nil:
+          return JobLauncher.noTerminal
         case .passed(let i) where Int(i) >= passed.count:
           return LaunchError(code: EBADF, message: "passed descriptor \(i) did not arrive (\(passed.count) came with the request)")
         case .pipeToNext where index == spec.processes.count - 1:
@@ -76,6 +81,10 @@ struct JobLauncher {
     let devNull = try lift(openOrThrow([UInt8]("/dev/null".utf8), O_RDWR))
     var lifted: [Int32] = []
     for fd in passed { lifted.append(try lift(duplicateOrThrow(fd))) }
+    // A copy above every target: it also serves `tcsetpgrp` in the child, which runs before
+    // the dup2s.
+    var slave: Int32?
+    if let terminal { slave = try lift(duplicateOrThrow(terminal)) }
     var pipes: [(read: Int32, write: Int32)] = []
     for _ in 1..<max(spec.processes.count, 1) {
       var ends: [Int32] = [-1, -1]
@@ -88,7 +97,7 @@ struct JobLauncher {
     var launched = Launched(processGroup: 0, processIDs: [], statuses: [])
     for (index, process) in spec.processes.enumerated() {
       let (pid, status) = start(
-        process, index: index, devNull: devNull, passed: lifted, pipes: pipes,
+        process, index: index, devNull: devNull, passed: lifted, terminal: slave, pipes: pipes,
         environment: environment, group: launched.processGroup)
       if pid > 0, launched.processGroup == 0 { launched.processGroup = pid }
       launched.processIDs.append(pid)
@@ -99,8 +108,8 @@ struct JobLauncher {
 
   /// Starts one process; returns its pid, or 0 and the status it "exited" with.
   private mutating func start(
-    _ process: ProcessSpec, index: Int, devNull: Int32, passed: [Int32], pipes: [(read: Int32, write: Int32)],
-    environment: [[UInt8]], group: pid_t
+    _ process: ProcessSpec, index: Int, devNull: Int32, passed: [Int32], terminal: Int32?,
+    pipes: [(read: Int32, write: Int32)], environment: [[UInt8]], group: pid_t
   ) -> (pid_t, ExitStatus?) {
     // What each child fd will be: a shadow fd (all above `floor`).
     var table: [Int32: Int32] = [0: devNull, 1: devNull, 2: devNull]
@@ -127,7 +136,10 @@ struct JobLauncher {
           guard let high = try? lift(fd) else { return fail(1, "\(path.text): \(errorText(EMFILE))") }
           table[target] = high
         }
-      case .stream, .terminal:
+      case .terminal:
+        guard let terminal else { return fail(1, JobLauncher.noTerminal.message) }  // refused by validate()
+        table[target] = terminal
+      case .stream:
         return fail(1, "unsupported descriptor source")  // refused by validate()
       }
     }
@@ -142,16 +154,17 @@ struct JobLauncher {
     var actions: [dosh_fd_action] = table.sorted { $0.key < $1.key }.map { dosh_fd_action(source: $0.value, target: $0.key) }
     for fd: Int32 in 0...2 where table[fd] == nil { actions.append(dosh_fd_action(source: -1, target: fd)) }
     var arguments = process.arguments
+    let foreground = spec.terminal?.foreground == true ? terminal : nil
     var result = ByteSpawn.spawn(
       path: path, arguments: arguments, environment: changed, group: group, actions: actions,
-      defaultSignals: JobLauncher.resetSignals)
+      defaultSignals: JobLauncher.resetSignals, foregroundTerminal: foreground)
     if result.error == ENOEXEC {
       // A script without `#!`: run it with sh, as shells do.
       arguments = [Array("sh".utf8), path] + arguments.dropFirst()
       path = Array("/bin/sh".utf8)
       result = ByteSpawn.spawn(
         path: path, arguments: arguments, environment: changed, group: group, actions: actions,
-        defaultSignals: JobLauncher.resetSignals)
+        defaultSignals: JobLauncher.resetSignals, foregroundTerminal: foreground)
     }
     switch result.error {
     case 0: return (result.pid, nil)

@@ -29,6 +29,8 @@ public final class ShadowSession {
   private var owners: [pid_t: (job: UInt32, index: Int)] = [:]
   private var nextJobID: UInt32 = 1
   private var ending = false
+  /// The session's host pty, from the first `openTerminal` until the session ends.
+  private var terminal: HostTerminal?
   private lazy var isUnixConnection: Bool = {
     var storage = sockaddr_storage()
     var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -189,9 +191,16 @@ public final class ShadowSession {
       } else {
         try fail(errno, "kill: \(errorText(errno))")
       }
-    case .resizeTerminal(let jobID, _, _), .setForeground(let jobID, _):
-      // Jobs without a host pty have nothing to resize or hand over.
-      guard jobs[jobID] != nil else { return try fail(ESRCH, "no such host job \(jobID)") }
+    case .openTerminal(let termios, let rows, let columns):
+      try openTerminal(termios: termios, rows: rows, columns: columns, requestID: id)
+    case .resizeTerminal(let jobID, let rows, let columns):
+      // Job id 0 names the session pty itself. Without a pty there is nothing to resize.
+      guard jobID == 0 || jobs[jobID] != nil else { return try fail(ESRCH, "no such host job \(jobID)") }
+      if let problem = terminal?.resize(rows: rows, columns: columns) { return try fail(problem.code, problem.message) }
+      try send(Message(requestID: id, .ok))
+    case .setForeground(let jobID, let foreground):
+      guard let job = jobs[jobID] else { return try fail(ESRCH, "no such host job \(jobID)") }
+      if let problem = setForeground(job, foreground) { return try fail(problem.code, problem.message) }
       try send(Message(requestID: id, .ok))
     case .ping:
       try send(Message(requestID: id, .ok))
@@ -200,13 +209,60 @@ public final class ShadowSession {
     }
   }
 
+  // MARK: The terminal
+
+  /// Opens the session pty on first use (a later call reuses it), applies the guest's modes and
+  /// size, and passes the master back.
+  private func openTerminal(termios: [UInt8], rows: UInt16, columns: UInt16, requestID: UInt32) throws(TransportError) {
+    guard isUnixConnection else {
+      return try send(Message.error(requestID: requestID, code: ENOTSUP, "a host terminal needs a unix connection (descriptor passing) on this host"))
+    }
+    let pty: HostTerminal
+    if let terminal {
+      pty = terminal
+    } else {
+      switch HostTerminal.open() {
+      case .failure(let problem): return try send(Message.error(requestID: requestID, code: problem.code, problem.message))
+      case .success(let opened): pty = opened
+      }
+      terminal = pty
+    }
+    if let problem = pty.configure(termios: termios, rows: rows, columns: columns) {
+      return try send(Message.error(requestID: requestID, code: problem.code, problem.message))
+    }
+    try send(Message(requestID: requestID, .terminalOpened), descriptors: [pty.master])
+  }
+
+  /// `fg` (true): the job's group becomes the pty's foreground group. `bg` (false): the shadow
+  /// takes the pty back if the job holds it. A no-op without a pty or without processes.
+  private func setForeground(_ job: HostJob, _ foreground: Bool) -> HostTerminal.Failure? {
+    guard let terminal, job.processGroup > 0 else { return nil }
+    if foreground {
+      if let problem = terminal.giveTo(job.processGroup) { return problem }
+      job.ownsTerminal = true
+    } else {
+      releaseTerminal(from: job)
+    }
+    return nil
+  }
+
+  /// When `job` holds the pty (it stopped, ended or went to the background), the shadow's own
+  /// group takes it back, so that the next job can have it and no stale group owns it.
+  private func releaseTerminal(from job: HostJob) {
+    guard let terminal else { return }
+    if job.ownsTerminal || (job.processGroup > 0 && terminal.foregroundGroup == job.processGroup) {
+      terminal.takeBack()
+    }
+    job.ownsTerminal = false
+  }
+
   // MARK: Jobs
 
   private func runJob(_ spec: JobSpec, passed: [Int32], requestID: UInt32) throws(TransportError) {
     guard jobs.count < ShadowSession.maximumJobs else {
       return try send(Message.error(requestID: requestID, code: EAGAIN, "too many host jobs (\(ShadowSession.maximumJobs))"))
     }
-    var launcher = JobLauncher(spec: spec, passed: passed)
+    var launcher = JobLauncher(spec: spec, passed: passed, terminal: terminal?.slave)
     if let problem = launcher.validate() {
       return try send(Message.error(requestID: requestID, code: problem.code, problem.message))
     }
@@ -218,6 +274,8 @@ public final class ShadowSession {
     }
     let id = allocateJobID()
     let job = HostJob(id: id, processGroup: launched.processGroup, processIDs: launched.processIDs, statuses: launched.statuses)
+    // Its first process already took the pty before exec (see JobLauncher).
+    job.ownsTerminal = spec.terminal?.foreground == true && terminal != nil && job.processGroup > 0
     jobs[id] = job
     for (index, pid) in launched.processIDs.enumerated() where pid > 0 { owners[pid] = (id, index) }
     try send(Message(requestID: requestID, .jobStarted(jobID: id, processGroup: job.processGroup, processIDs: job.processIDs)))
@@ -237,6 +295,7 @@ public final class ShadowSession {
 
   private func finishIfDone(_ job: HostJob) throws(TransportError) {
     guard job.isFinished else { return }
+    releaseTerminal(from: job)
     jobs[job.id] = nil
     try send(Message(.jobFinished(jobID: job.id, statuses: job.statuses.compactMap { $0 })))
   }
@@ -260,6 +319,7 @@ public final class ShadowSession {
         case .stopped(let signal):
           if !job.isStopped {
             job.isStopped = true
+            releaseTerminal(from: job)
             try send(Message(.jobStopped(jobID: job.id, signal: signal)))
           }
         case .continued:
@@ -274,9 +334,12 @@ public final class ShadowSession {
     }
   }
 
-  /// Like a terminal hang-up: SIGHUP then SIGCONT to every job still alive, then reap what ends
-  /// within a short while. A process that ignores SIGHUP (`nohup`) lives on.
+  /// Like a terminal hang-up: the pty is closed (once the guest's copy of the master is closed
+  /// too, the kernel hangs it up), SIGHUP then SIGCONT go to every job still alive, then what
+  /// ends within a short while is reaped. A process that ignores SIGHUP (`nohup`) lives on.
   private func hangUp() {
+    terminal?.close()
+    terminal = nil
     for job in jobs.values where job.processGroup > 0 {
       kill(-job.processGroup, SIGHUP)
       kill(-job.processGroup, SIGCONT)

@@ -30,7 +30,7 @@ public enum DescriptorSource: Equatable, Sendable {
   case duplicate(Int32)
   /// The fd is closed (`<&-`).
   case closed
-  /// The slave of the job's pty (see `TerminalSpec`).
+  /// The slave of the session's host pty (opened with `openTerminal`; see `TerminalSpec`).
   case terminal
   /// A descriptor passed with the `runJob` frame itself (SCM_RIGHTS over a unix connection):
   /// the index into the descriptors that arrived with it. No bytes are copied: a guest pipe end,
@@ -77,23 +77,15 @@ public struct ProcessSpec: Equatable, Sendable {
   }
 }
 
-/// The host pty a job's terminal fds are connected to.
+/// How a job uses the session's host pty (one per session, opened with `openTerminal`; its
+/// modes and size are set there and by `resizeTerminal`).
 public struct TerminalSpec: Equatable, Sendable {
-  /// The stream (direction `both`) relaying pty master ⇄ guest terminal.
-  public var stream: StreamToken
-  /// The guest's `struct termios` as raw bytes; the shadow applies it when the size matches its
-  /// own `struct termios` (same ABI), else it keeps the pty's defaults. At most 256 bytes.
-  public var termios: [UInt8]
-  public var rows: UInt16
-  public var columns: UInt16
-  /// Whether the job starts as the pty's foreground process group.
+  /// Whether the job starts as the pty's foreground process group: it owns the terminal before
+  /// its first process runs. A job that is not in the foreground and reads the pty stops with
+  /// SIGTTIN.
   public var foreground: Bool
 
-  public init(stream: StreamToken, termios: [UInt8], rows: UInt16, columns: UInt16, foreground: Bool) {
-    self.stream = stream
-    self.termios = termios
-    self.rows = rows
-    self.columns = columns
+  public init(foreground: Bool) {
     self.foreground = foreground
   }
 }
@@ -102,7 +94,8 @@ public struct TerminalSpec: Equatable, Sendable {
 public struct JobSpec: Equatable, Sendable {
   /// 1 to `ProtocolLimits.maximumProcessesPerJob` processes, left to right.
   public var processes: [ProcessSpec]
-  /// The pty, when any fd is `.terminal`.
+  /// The job's use of the session pty; absent: it stays in the background of the pty (its
+  /// `.terminal` fds, if any, still work, and reading them stops it with SIGTTIN).
   public var terminal: TerminalSpec?
 
   public init(processes: [ProcessSpec], terminal: TerminalSpec? = nil) {

@@ -57,12 +57,18 @@ public struct Message: Equatable, Sendable {
     case openHostFile(path: [UInt8], mode: OpenMode, permissions: UInt16)
     /// Send `signal` to the job's host process group. Answer: `ok` or `error`.
     case signalJob(jobID: UInt32, signal: Int32)
-    /// The guest terminal's size changed. Answer: `ok` or `error`.
+    /// The guest terminal's size changed: resize the session pty (`jobID` 0: whatever job runs).
+    /// Answer: `ok` or `error`.
     case resizeTerminal(jobID: UInt32, rows: UInt16, columns: UInt16)
-    /// `fg`/`bg`: make the job the foreground group of its pty or not. Answer: `ok` or `error`.
+    /// `fg`/`bg`: make the job the foreground group of the session pty, or take the pty back
+    /// from it. Answer: `ok` or `error`.
     case setForeground(jobID: UInt32, foreground: Bool)
     /// Liveness probe. Answer: `ok`.
     case ping
+    /// Open the session's host pty (or reuse it) with the guest's `struct termios` (raw bytes,
+    /// at most 256; applied when the size matches the host's) and window size. Answer:
+    /// `terminalOpened` with the master's descriptor (unix connections) or `error`.
+    case openTerminal(termios: [UInt8], rows: UInt16, columns: UInt16)
 
     // MARK: Responses (shadow → shell, request id of the request)
     case ok
@@ -79,6 +85,9 @@ public struct Message: Equatable, Sendable {
     /// The answer to `openHostFile` over a unix connection: the opened file's descriptor is
     /// passed with this frame (SCM_RIGHTS). No fields.
     case hostFileOpened
+    /// The answer to `openTerminal`: the pty master's descriptor is passed with this frame
+    /// (SCM_RIGHTS). No fields.
+    case terminalOpened
 
     // MARK: Events (shadow → shell, request id 0)
     case jobStopped(jobID: UInt32, signal: Int32)
@@ -113,6 +122,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
   case resizeTerminal = 0x1B
   case setForeground = 0x1C
   case ping = 0x1D
+  case openTerminal = 0x1E
 
   case ok = 0x40
   case error = 0x41
@@ -123,6 +133,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
   case directoryEntries = 0x46
   case streamTokens = 0x47
   case hostFileOpened = 0x48
+  case terminalOpened = 0x49
 
   case jobStopped = 0x60
   case jobContinued = 0x61
@@ -162,6 +173,7 @@ extension Message.Body {
     case .resizeTerminal: .resizeTerminal
     case .setForeground: .setForeground
     case .ping: .ping
+    case .openTerminal: .openTerminal
     case .ok: .ok
     case .error: .error
     case .jobStarted: .jobStarted
@@ -171,6 +183,7 @@ extension Message.Body {
     case .directoryEntries: .directoryEntries
     case .streamTokens: .streamTokens
     case .hostFileOpened: .hostFileOpened
+    case .terminalOpened: .terminalOpened
     case .jobStopped: .jobStopped
     case .jobContinued: .jobContinued
     case .processExited: .processExited

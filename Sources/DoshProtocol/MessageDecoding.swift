@@ -72,12 +72,7 @@ extension Message.Body {
         throw .invalidFieldValue(field: "processes", reason: "a job needs at least one process")
       }
       let terminal = try r.readOptional("terminal") { (r: inout ByteReader) throws(ProtocolError) in
-        TerminalSpec(
-          stream: try r.readToken("terminal stream"),
-          termios: try r.readBytes("termios", limit: 256),
-          rows: try r.readUInt16("rows"),
-          columns: try r.readUInt16("columns"),
-          foreground: try r.readBool("foreground"))
+        TerminalSpec(foreground: try r.readBool("foreground"))
       }
       return .runJob(JobSpec(processes: processes, terminal: terminal))
     case .changeDirectory:
@@ -121,10 +116,16 @@ extension Message.Body {
       return .setForeground(jobID: try r.readUInt32("job id"), foreground: try r.readBool("foreground"))
     case .ping:
       return .ping
+    case .openTerminal:
+      return .openTerminal(
+        termios: try r.readBytes("termios", limit: ProtocolLimits.maximumTermiosSize),
+        rows: try r.readUInt16("rows"), columns: try r.readUInt16("columns"))
     case .ok:
       return .ok
     case .hostFileOpened:
       return .hostFileOpened
+    case .terminalOpened:
+      return .terminalOpened
     case .error:
       return .error(code: try r.readInt32("errno"), message: try r.readBytes("message"))
     case .jobStarted:

@@ -46,13 +46,7 @@ extension Message.Body {
       w.writeFixed(token.bytes)
     case .runJob(let job):
       w.writeArray(job.processes) { w, process in process.encode(into: &w) }
-      w.writeOptional(job.terminal) { w, terminal in
-        w.writeFixed(terminal.stream.bytes)
-        w.writeBytes(terminal.termios)
-        w.write(terminal.rows)
-        w.write(terminal.columns)
-        w.write(terminal.foreground)
-      }
+      w.writeOptional(job.terminal) { w, terminal in w.write(terminal.foreground) }
     case .changeDirectory(let path):
       w.writeBytes(path)
     case .setEnvironment(let name, let value):
@@ -89,7 +83,11 @@ extension Message.Body {
     case .setForeground(let jobID, let foreground):
       w.write(jobID)
       w.write(foreground)
-    case .ping, .ok, .hostFileOpened:
+    case .openTerminal(let termios, let rows, let columns):
+      w.writeBytes(termios)
+      w.write(rows)
+      w.write(columns)
+    case .ping, .ok, .hostFileOpened, .terminalOpened:
       break
     case .error(let code, let message):
       w.write(code)

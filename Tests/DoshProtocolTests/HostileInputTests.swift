@@ -130,12 +130,19 @@ import Testing
     expectInvalid(Message(requestID: 1, .runJob(JobSpec(processes: [ProcessSpec(arguments: [], descriptors: [])]))), "arguments")
     expectInvalid(Message(requestID: 1, .runJob(JobSpec(processes: [
       ProcessSpec(arguments: ["x"], descriptors: [DescriptorSetting(-1, .closed)])]))), "descriptor")
+    expectInvalid(Message(requestID: 1, .openTerminal(termios: [UInt8](repeating: 1, count: 257), rows: 24, columns: 80)), "termios")
     expectInvalid(Message(.challenge(nonce: [1, 2, 3])), "nonce")
     expectInvalid(Message(.hello(Hello(role: .shell, software: [], nonce: [1]))), "nonce")
     var badBool = Message(requestID: 1, .setForeground(jobID: 1, foreground: true)).encode()
     badBool[badBool.count - 1] = 2
     #expect(throws: ProtocolError.invalidFieldValue(field: "foreground", reason: "2 is not a boolean (0 or 1)")) {
       try decodeAll(badBool)
+    }
+    var badForeground = Message(requestID: 1, .runJob(JobSpec(
+      processes: [ProcessSpec(arguments: ["x"], descriptors: [])], terminal: TerminalSpec(foreground: false)))).encode()
+    badForeground[badForeground.count - 1] = 7
+    #expect(throws: ProtocolError.invalidFieldValue(field: "foreground", reason: "7 is not a boolean (0 or 1)")) {
+      try decodeAll(badForeground)
     }
     var badRole = Message(.hello(Hello(role: .shell, software: []))).encode()
     badRole[9] = 9
