@@ -69,7 +69,7 @@ extension Shell {
         // Back to the foreground: the terminal (with the modes the job had), then SIGCONT to both sides.
         if let terminal {
             if var modes = job.terminalModes { tcsetattr(terminal.fd, TCSADRAIN, &modes) }
-            if job.processGroup != 0 { tcsetpgrp(terminal.fd, job.processGroup) }
+            if job.processGroup != 0 && !job.usesHostTerminal { tcsetpgrp(terminal.fd, job.processGroup) }
         }
         continueJob(job)
         jobs.remove(number: number)
@@ -77,7 +77,14 @@ extension Shell {
         launch.group = job.processGroup
         launch.processIDs = job.processIDs.filter { job.statuses[$0] == nil }
         launch.hostParts = job.hostParts.filter { !$0.finished }
+        launch.usesHostTerminal = job.usesHostTerminal
+        launch.keepsTerminalForHost = job.usesHostTerminal
         jobLaunch = launch
+        if job.usesHostTerminal, let part = launch.hostParts.first {
+            // The host pty goes back to the job, with the guest terminal's current size.
+            try? openHostTerminal(part.session)
+            _ = try? part.session.request(.setForeground(jobID: part.jobID, foreground: true))
+        }
         defer {
             jobLaunch = nil
             reclaimTerminal()
@@ -91,6 +98,9 @@ extension Shell {
 
     func bgBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
         guard let number = jobNumber("bg", arguments), let job = jobs[number] else { return 1 }
+        for part in job.hostParts where job.usesHostTerminal && !part.finished {
+            _ = try? part.session.request(.setForeground(jobID: part.jobID, foreground: false))
+        }
         continueJob(job)
         jobs[number]?.state = .running
         let marker = number == jobs.current ? "+" : number == jobs.previous ? "-" : " "

@@ -62,6 +62,11 @@ extension Shell {
     /// Standard input of the first and output of the last are this shell's fds 0 and 1.
     func startPipeline(_ commands: [Command]) throws(Unwind) -> StartedPipeline {
         let units = PipelineUnit.split(commands)
+        if jobLaunch?.foreground == true, terminal != nil,
+            units.contains(where: { if case .host = $0 { return true } else { return false } })
+        {
+            jobLaunch?.keepsTerminalForHost = true
+        }
         var started = StartedPipeline()
         var previousReadEnd: FileDescriptor? = nil
         defer { previousReadEnd?.closeQuietly() }

@@ -182,6 +182,12 @@ extension Shell {
     /// the shell does job control).
     func runInBackground(_ andOr: AndOrList) throws(Unwind) {
         let command = CommandList([ListItem(andOr: andOr)]).sourceText
+        if jobControlActive, andOr.rest.isEmpty, !andOr.first.negated,
+            PipelineUnit.split(andOr.first.commands).allSatisfy({ if case .host = $0 { return true } else { return false } })
+        {
+            try startHostBackgroundJob(andOr.first.commands, command: command)
+            return
+        }
         let controlled = jobControlActive
         if controlled { jobLaunch = JobLaunch(foreground: false, command: command) }
         defer { if controlled { jobLaunch = nil } }
@@ -206,5 +212,20 @@ extension Shell {
         }
         let number = jobs.add(Job(number: 0, processGroup: launch.group, processIDs: launch.processIDs, command: command))
         if options.interactive { writeError("[\(number)] \(pid)\n") }
+    }
+
+    /// `!cmd &` in an interactive shell: started from the shell itself, on its session, so the
+    /// host job gets the host pty in the background and stops (SIGTTIN) if it reads it, as a
+    /// local background job would.
+    private func startHostBackgroundJob(_ commands: [Command], command: String) throws(Unwind) {
+        jobLaunch = JobLaunch(foreground: false, command: command)
+        defer { jobLaunch = nil }
+        _ = try startPipeline(commands)
+        guard let launch = jobLaunch else { return }
+        var job = Job(number: 0, processGroup: 0, processIDs: [], command: command)
+        job.hostParts = launch.hostParts
+        job.usesHostTerminal = launch.usesHostTerminal
+        let number = jobs.add(job)
+        if options.interactive { writeError("[\(number)] host\n") }
     }
 }

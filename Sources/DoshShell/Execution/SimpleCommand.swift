@@ -197,7 +197,7 @@ extension Shell {
             spawnOptions.defaultSignals = signalsResetForChildren
             if let launch = jobLaunch {
                 spawnOptions.processGroup = launch.group == 0 ? .new : .join(launch.group)
-                if launch.foreground { spawnOptions.foregroundTerminal = terminal?.fd }
+                if launch.guestTakesTerminal { spawnOptions.foregroundTerminal = terminal?.fd }
             }
             let pid: pid_t
             do throws(Errno) {

@@ -10,6 +10,8 @@ import SystemPackage
 /// Collects what a host job needs from the guest: the fds passed with the `runJob` frame and the
 /// files opened only for it (closed once sent).
 struct HostJobBuilder {
+    /// Whether a process of the job has the session's host pty where the guest terminal would be.
+    var usesTerminal = false
     private(set) var descriptors: [Int32] = []
     private(set) var ownedDescriptors: [FileDescriptor] = []
 
@@ -130,9 +132,9 @@ extension Shell {
             throw .failure(status: 255)
         }
         var settings: [DescriptorSetting] = [
-            DescriptorSetting(0, input ?? builder.pass(0)),
-            DescriptorSetting(1, output ?? builder.pass(1)),
-            DescriptorSetting(2, builder.pass(2)),
+            DescriptorSetting(0, input ?? terminalOrPassed(0, &builder)),
+            DescriptorSetting(1, output ?? terminalOrPassed(1, &builder)),
+            DescriptorSetting(2, terminalOrPassed(2, &builder)),
         ]
         for redirection in command.redirections {
             let fd = redirection.effectiveFD
@@ -205,7 +207,13 @@ extension Shell {
     /// only remaining ends are the processes' own.
     func startHostJob(_ processes: [ProcessSpec], builder: HostJobBuilder, session: HostSession) throws(Unwind) -> UInt32 {
         defer { builder.closeOwned() }
-        switch try hostRequest(session, .runJob(JobSpec(processes: processes)), descriptors: builder.descriptors) {
+        var spec = JobSpec(processes: processes)
+        if builder.usesTerminal {
+            try openHostTerminal(session)
+            spec.terminal = TerminalSpec(foreground: jobLaunch?.foreground ?? true)
+            jobLaunch?.usesHostTerminal = true
+        }
+        switch try hostRequest(session, .runJob(spec), descriptors: builder.descriptors) {
         case .success(let answer):
             guard case .jobStarted(let jobID, _, _) = answer.message.body else {
                 throw hostLost(HostFailure(message: "unexpected answer to runJob", lostSession: true))

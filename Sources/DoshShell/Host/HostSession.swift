@@ -44,6 +44,10 @@ final class HostSession {
     var state: HostState
     private var nextRequestID: UInt32 = 1
     private var finishedJobs: [UInt32: [ExitStatus]] = [:]
+    /// Host jobs the shadow reported stopped (and not continued since), with the signal.
+    var stoppedJobs: [UInt32: Int32] = [:]
+    /// The master of the session's host pty, once opened.
+    var terminalMaster: FileDescriptor? = nil
     /// Requests given up on (completion has a time limit): their late answers are dropped.
     private var abandonedRequests: Set<UInt32> = []
 
@@ -197,6 +201,11 @@ final class HostSession {
         }
     }
 
+    /// Takes the statuses of a finished job, if its `jobFinished` has arrived.
+    func takeFinished(_ jobID: UInt32) -> [ExitStatus]? {
+        finishedJobs.removeValue(forKey: jobID)
+    }
+
     /// Reads whatever has arrived without blocking; returns whether the job has finished.
     func pollFinished(_ jobID: UInt32) -> Bool {
         try? handleBufferedEvents()
@@ -207,7 +216,7 @@ final class HostSession {
     }
 
     /// One read from the connection, then every complete frame in it handled as an event.
-    private func readEvents(blocking: Bool) throws(HostFailure) {
+    func readEvents(blocking: Bool) throws(HostFailure) {
         do throws(any Error) {
             guard try connection.readAvailable() else {
                 throw HostFailure(message: "connection closed by the host", lostSession: true)
@@ -219,7 +228,7 @@ final class HostSession {
     }
 
     /// Handles every complete frame already read from the connection.
-    private func handleBufferedEvents() throws(HostFailure) {
+    func handleBufferedEvents() throws(HostFailure) {
         do throws(any Error) {
             while let received = try connection.nextBufferedFrame() {
                 received.descriptors.forEach { _ = Glibc.close($0) }
@@ -235,7 +244,11 @@ final class HostSession {
         switch message.body {
         case .jobFinished(let jobID, let statuses):
             finishedJobs[jobID] = statuses
-        case .jobStopped, .jobContinued, .processExited:
+        case .jobStopped(let jobID, let signal):
+            stoppedJobs[jobID] = signal
+        case .jobContinued(let jobID):
+            stoppedJobs[jobID] = nil
+        case .processExited:
             break
         default:
             throw HostFailure(message: "unexpected \(message.body.type.name) from the host", lostSession: true)

@@ -22,6 +22,15 @@ struct JobLaunch {
     var command: String
     var processIDs: [pid_t] = []
     var hostParts: [Job.HostPart] = []
+    /// Whether a host process has the session's host pty: the guest terminal is relayed to it
+    /// while the job is in the foreground.
+    var usesHostTerminal = false
+    /// Set before any stage starts when a host stage may take the host pty: the shell keeps the
+    /// guest terminal then (to relay it), so guest stages must not take it.
+    var keepsTerminalForHost = false
+
+    /// Whether the job's guest processes get the guest terminal.
+    var guestTakesTerminal: Bool { foreground && !keepsTerminalForHost }
 }
 
 extension Shell {
@@ -54,7 +63,7 @@ extension Shell {
     /// terminal before running anything.
     func enterJobProcessGroup(_ launch: JobLaunch) {
         setpgid(0, launch.group)
-        if launch.foreground, let terminal { tcsetpgrp(terminal.fd, getpgrp()) }
+        if launch.guestTakesTerminal, let terminal { tcsetpgrp(terminal.fd, getpgrp()) }
         for signal in signalsResetForChildren { try? Signals.setDisposition(signal, .default) }
     }
 
@@ -94,6 +103,27 @@ extension Shell {
         guard let launch = jobLaunch else { return [] }
         var statuses: [pid_t: WaitStatus] = [:]
         var stoppedBy: Int32? = nil
+        if launch.usesHostTerminal, let terminal {
+            let outcome = try relayForegroundJob(launch, terminal: terminal)
+            statuses = outcome.guest
+            if outcome.host.values.contains(where: { $0.contains(128 + SIGINT) }) && outcome.stoppedBy == nil {
+                writeError("\n")
+            }
+            if let signal = outcome.stoppedBy {
+                stopJob(launch, statuses: statuses, finishedHost: outcome.host, signal: signal)
+                throw .failure(status: 128 + signal)
+            }
+            return order.flatMap { stage -> [Int32] in
+                switch stage {
+                case .guest(let pid): return [statuses[pid]?.shellStatus ?? 0]
+                case .host(let jobID, _, let count): return outcome.host[jobID] ?? Array(repeating: 0, count: count)
+                }
+            }
+        }
+        if launch.keepsTerminalForHost, launch.foreground, launch.group != 0, let terminal {
+            // No host stage took the pty after all: the guest side gets the terminal.
+            tcsetpgrp(terminal.fd, launch.group)
+        }
         guestWait: for pid in launch.processIDs {
             while true {
                 do {
@@ -155,7 +185,7 @@ extension Shell {
     }
 
     /// Keeps a stopped foreground job: stops its other side, saves its terminal modes, tells the user.
-    private func stopJob(_ launch: JobLaunch, statuses: [pid_t: WaitStatus], finishedHost: [UInt32: [Int32]], signal: Int32) {
+    func stopJob(_ launch: JobLaunch, statuses: [pid_t: WaitStatus], finishedHost: [UInt32: [Int32]], signal: Int32) {
         if launch.group != 0 { kill(-launch.group, SIGSTOP) }
         var job = Job(number: 0, processGroup: launch.group, processIDs: launch.processIDs, command: launch.command)
         job.statuses = statuses
@@ -166,6 +196,7 @@ extension Shell {
             return part
         }
         job.state = .stopped(signal: signal)
+        job.usesHostTerminal = launch.usesHostTerminal
         if let terminal {
             var modes = termios()
             if tcgetattr(terminal.fd, &modes) == 0 { job.terminalModes = modes }
@@ -200,7 +231,13 @@ extension Shell {
         let state: String
         switch job.state {
         case .running: state = "Running"
-        case .stopped(let signal): state = signal == SIGTSTP ? "Stopped" : "Stopped (\(SignalNames.name(of: signal) ?? String(signal)))"
+        case .stopped(let signal):
+            switch signal {
+            case SIGTSTP: state = "Stopped"
+            case SIGTTIN: state = "Stopped (tty input)"
+            case SIGTTOU: state = "Stopped (tty output)"
+            default: state = "Stopped (\(SignalNames.name(of: signal) ?? String(signal)))"
+            }
         case .done(let status):
             if status == 0 {
                 state = "Done"
@@ -243,6 +280,11 @@ extension Shell {
         for job in jobs.jobs {
             for part in job.hostParts where !part.finished {
                 if part.session.pollFinished(part.jobID) { jobs.recordHostFinished(number: job.number, jobID: part.jobID) }
+                // A background host job that read the host pty was stopped there (SIGTTIN).
+                if let signal = part.session.stoppedJobs.removeValue(forKey: part.jobID) {
+                    jobs[job.number]?.state = .stopped(signal: signal)
+                    jobs[job.number]?.notified = false
+                }
             }
         }
     }

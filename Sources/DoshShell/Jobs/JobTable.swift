@@ -31,6 +31,8 @@ struct Job {
     var state: State = .running
     /// Whether the user was told about the job's latest state.
     var notified = true
+    /// Whether a host process of the job has the session's host pty.
+    var usesHostTerminal = false
     /// The terminal modes the job had when it stopped (restored by `fg`, like bash).
     var terminalModes: termios? = nil
 
@@ -108,6 +110,8 @@ struct JobTable {
         }
         switch status {
         case .stopped(let signal):
+            // A job the shell stopped itself (the other side of a Ctrl-Z) keeps its first reason.
+            if case .stopped = jobs[index].state { break }
             jobs[index].state = .stopped(signal: signal)
             jobs[index].notified = false
         case .continued:

@@ -35,6 +35,17 @@ def in_foreground(pattern):
     return any("+" in line.split()[0] for line in out.splitlines() if line.split(None, 1)[1:] == [pattern])
 
 
+def notice(shell, pattern, tries=20):
+    """Presses Enter until the shell prints `pattern` before a prompt (notices come then)."""
+    for _ in range(tries):
+        shell.sendline("")
+        if shell.expect([pattern, PROMPT]) == 0:
+            shell.expect(PROMPT)
+            return True
+        time.sleep(0.25)
+    return False
+
+
 def wait_for(condition, seconds=5.0):
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -71,7 +82,9 @@ shell.expect(PROMPT)
 check("bg continues both sides", wait_for(lambda: states("sleep 300") == ["S"] and states("sleep 301") == ["S"]))
 shell.sendline("fg")
 shell.expect(r"sleep 300 \| !sleep 301")
-check("fg gives the job the terminal", wait_for(lambda: in_foreground("sleep 300")))
+# The host stage writes to the terminal, so the job runs on the host pty: the shell relays the
+# guest terminal to it, and typed keys reach the job through the relay.
+check("fg continues the job", wait_for(lambda: states("sleep 300") == ["S"] and states("sleep 301") == ["S"]))
 shell.sendcontrol("c")
 try:
     shell.expect(PROMPT)
@@ -109,13 +122,40 @@ check("ctrl-c ends a host-only job", wait_for(lambda: states("sleep 305") == [])
 
 # A background host job is reported Done.
 shell.sendline("!sleep 1 &")
-shell.expect(r"\[\d+\] \d+")
+shell.expect(r"\[\d+\] host")
 shell.expect(PROMPT)
-time.sleep(1.5)
-shell.sendline("")
-shell.expect(r"Done +!sleep 1")
+check("a background host job is reported done", notice(shell, r"Done +!sleep 1"), shell)
+
+# A full-screen host program's terminal: the host pty has the guest's size, follows a resize,
+# delivers single keys in -icanon mode, and the guest terminal's modes come back afterwards.
+shell.sendline("stty -g > modes.before")
 shell.expect(PROMPT)
-check("a background host job is reported done", True)
+shell.sendline("!stty size")
+shell.expect(r"30 120")
+shell.expect(PROMPT)
+check("a host program sees the guest size", True)
+shell.setwinsize(25, 90)
+shell.sendline("!stty size")
+shell.expect(r"25 90")
+shell.expect(PROMPT)
+check("and the new size after a resize", True)
+shell.sendline("!sh -c 'stty -icanon -echo; head -c 1 >/dev/null; echo one-key'")
+time.sleep(0.5)
+shell.send("k")
+shell.expect(r"one-key")
+shell.expect(PROMPT)
+check("a host program in -icanon mode gets one key without Enter", True)
+shell.sendline("stty -g > modes.after; cmp -s modes.before modes.after && echo modes-restored")
+shell.expect(r"modes-restored")
+shell.expect(PROMPT)
+check("the guest terminal modes are restored", True)
+
+# A background host job that reads the terminal stops, as a local one would.
+shell.sendline("!cat &")
+shell.expect(PROMPT)
+check("!cat & is reported stopped on tty input", notice(shell, r"Stopped \(tty input\) +!cat"), shell)
+shell.sendline("kill %1")
+shell.expect(PROMPT)
 
 # exit warns once about stopped jobs.
 shell.sendline("sleep 306")
