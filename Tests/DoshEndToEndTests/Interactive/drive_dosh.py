@@ -140,5 +140,23 @@ shell.send("from-host\r")
 shell.expect(r"from-host\r\n")
 shell.expect(PROMPT_END)
 check("tab completes host commands", True)
+
+# A host that stops answering never freezes the editor: completion gives up within ~300 ms.
+import signal
+import subprocess
+import time
+shadow = subprocess.run(["pgrep", "-P", str(shell.pid), "-f", "shadow-fd"], capture_output=True, text=True).stdout.split()
+check("the local shadow process is found", len(shadow) == 1)
+os.kill(int(shadow[0]), signal.SIGSTOP)
+try:
+    started = time.time()
+    shell.send("!ls /\t")
+    shell.send("\x15")  # Ctrl-U: drop the line
+    shell.sendline("echo alive")
+    shell.expect(r"alive\r\n", timeout=5)
+    check("a frozen host does not freeze the editor", time.time() - started < 3)
+finally:
+    os.kill(int(shadow[0]), signal.SIGCONT)
+shell.expect(PROMPT_END)
 shell.sendline("exit")
 shell.expect(pexpect.EOF)
