@@ -63,20 +63,8 @@ extension Shell {
     func evaluate(_ text: String, name: String) throws(Unwind) -> Int32 {
         var parser = Parser(source: StringLineSource(text), aliases: { [unowned self] name in self.aliases[name] })
         let savedLine = currentLine
-        var status: Int32 = 0
-        while true {
-            let list: CommandList
-            do {
-                guard let next = try parser.parseNextCommand() else { break }
-                list = next
-            } catch {
-                report("\(name): \(error.message)")
-                throw options.interactive ? .failure(status: 2) : .fatal(status: 2)
-            }
-            status = try execute(list)
-        }
-        currentLine = savedLine
-        return status
+        defer { currentLine = savedLine }
+        return try runAll(&parser, errorPrefix: name + ": ", lineOfError: false)
     }
 
     /// Runs the commands of a file in the current shell (`.`, scripts).
@@ -100,6 +88,12 @@ extension Shell {
         var parser = Parser(source: StringLineSource(String(decoding: bytes, as: UTF8.self)), aliases: { [unowned self] name in self.aliases[name] })
         let savedLine = currentLine
         defer { currentLine = savedLine }
+        return try runAll(&parser, errorPrefix: "", lineOfError: true)
+    }
+
+    /// Parses and runs every command `parser` gives; returns the last status. A syntax error is
+    /// reported and, as POSIX says for `eval` and `.`, ends a non-interactive shell.
+    private func runAll(_ parser: inout Parser, errorPrefix: String, lineOfError: Bool) throws(Unwind) -> Int32 {
         var status: Int32 = 0
         while true {
             let list: CommandList
@@ -107,8 +101,8 @@ extension Shell {
                 guard let next = try parser.parseNextCommand() else { break }
                 list = next
             } catch {
-                currentLine = error.line
-                report(error.message)
+                if lineOfError { currentLine = error.line }
+                report(errorPrefix + error.message)
                 throw options.interactive ? .failure(status: 2) : .fatal(status: 2)
             }
             status = try execute(list)
