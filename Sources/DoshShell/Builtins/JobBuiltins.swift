@@ -71,7 +71,6 @@ extension Shell {
             if var modes = job.terminalModes { tcsetattr(terminal.fd, TCSADRAIN, &modes) }
             if job.processGroup != 0 && !job.usesHostTerminal { tcsetpgrp(terminal.fd, job.processGroup) }
         }
-        continueJob(job)
         jobs.remove(number: number)
         var launch = JobLaunch(foreground: true, command: job.command)
         launch.group = job.processGroup
@@ -85,6 +84,9 @@ extension Shell {
             try? openHostTerminal(part.session)
             _ = try? part.session.request(.setForeground(jobID: part.jobID, foreground: true))
         }
+        // Continued only once it holds the terminal on both sides, or it would stop again on
+        // its first read.
+        continueJob(job)
         defer {
             jobLaunch = nil
             reclaimTerminal()

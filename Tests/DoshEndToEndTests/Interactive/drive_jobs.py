@@ -2,7 +2,9 @@
 
 Usage: drive_jobs.py DOSH WORKDIR. Prints `ok NAME` per check; exits non-zero on a failure.
 """
+import io
 import os
+import re
 import subprocess
 import sys
 import time
@@ -35,12 +37,16 @@ def in_foreground(pattern):
     return any("+" in line.split()[0] for line in out.splitlines() if line.split(None, 1)[1:] == [pattern])
 
 
-def notice(shell, pattern, tries=20):
-    """Presses Enter until the shell prints `pattern` before a prompt (notices come then)."""
+transcript = io.StringIO()
+
+
+def notice(shell, pattern, tries=20, since=None):
+    """Whether the shell reports `pattern`: in a notice before some prompt, or in `jobs`."""
+    start = transcript.tell() if since is None else since
     for _ in range(tries):
-        shell.sendline("")
-        if shell.expect([pattern, PROMPT]) == 0:
-            shell.expect(PROMPT)
+        shell.sendline("jobs")
+        shell.expect(PROMPT)
+        if re.search(pattern, transcript.getvalue()[start:]):
             return True
         time.sleep(0.25)
     return False
@@ -56,6 +62,7 @@ def wait_for(condition, seconds=5.0):
 
 
 shell = pexpect.spawn(dosh, ["--host", "local"], cwd=work, env=env, encoding="utf-8", timeout=10, dimensions=(30, 120))
+shell.logfile_read = transcript
 shell.expect(PROMPT)
 
 # A job with a guest and a host process: Ctrl-Z stops both sides.
@@ -121,10 +128,11 @@ shell.expect(PROMPT)
 check("ctrl-c ends a host-only job", wait_for(lambda: states("sleep 305") == []))
 
 # A background host job is reported Done.
+mark = transcript.tell()
 shell.sendline("!sleep 1 &")
 shell.expect(r"\[\d+\] host")
 shell.expect(PROMPT)
-check("a background host job is reported done", notice(shell, r"Done +!sleep 1"), shell)
+check("a background host job is reported done", notice(shell, r"Done +!sleep 1", since=mark), shell)
 
 # A full-screen host program's terminal: the host pty has the guest's size, follows a resize,
 # delivers single keys in -icanon mode, and the guest terminal's modes come back afterwards.
@@ -150,10 +158,29 @@ shell.expect(r"modes-restored")
 shell.expect(PROMPT)
 check("the guest terminal modes are restored", True)
 
+# A full-screen host editor: Ctrl-Z suspends it, fg brings it back, and it goes on editing.
+if os.path.exists("/usr/bin/vim") or os.path.exists("/usr/bin/vi"):
+    editor = "/usr/bin/vim" if os.path.exists("/usr/bin/vim") else "/usr/bin/vi"
+    target = os.path.join(work, "edited.txt")
+    shell.sendline("!%s -n -u NONE %s" % (editor, target))
+    time.sleep(1.5)
+    shell.sendcontrol("z")
+    shell.expect(r"Stopped +!")
+    shell.expect(PROMPT)
+    shell.sendline("fg")
+    time.sleep(1)
+    shell.send("ihello from the host editor\x1b")
+    shell.send(":wq\r")
+    shell.expect(PROMPT)
+    check("ctrl-z and fg in a full-screen host editor", open(target).read() == "hello from the host editor\n", shell)
+else:
+    print("no vi here: the full-screen editor check did not run")
+
 # A background host job that reads the terminal stops, as a local one would.
+mark = transcript.tell()
 shell.sendline("!cat &")
 shell.expect(PROMPT)
-check("!cat & is reported stopped on tty input", notice(shell, r"Stopped \(tty input\) +!cat"), shell)
+check("!cat & is reported stopped on tty input", notice(shell, r"Stopped \(tty input\) +!cat", since=mark), shell)
 shell.sendline("kill %1")
 shell.expect(PROMPT)
 
