@@ -265,6 +265,7 @@ extension Shell {
     /// Before a prompt: reaps what changed and tells the user about background jobs that
     /// finished or stopped, like bash.
     func notifyJobChanges() {
+        flushHostTerminalOutput()
         guard !jobs.isEmpty else { return }
         jobs.reapFinished(untraced: true)
         pollHostJobs()
@@ -272,6 +273,18 @@ extension Shell {
             writeError(jobLine(job) + "\n")
             jobs[job.number]?.notified = true
             if case .done = job.state { jobs.remove(number: job.number) }
+        }
+    }
+
+    /// What background host jobs wrote to the host pty meanwhile goes to the guest terminal, as
+    /// a local background job's output would.
+    func flushHostTerminalOutput() {
+        guard let terminal, let master = hostLink?.session?.terminalMaster else { return }
+        let flags = fcntl(master.rawValue, F_GETFL)
+        _ = fcntl(master.rawValue, F_SETFL, flags | O_NONBLOCK)
+        defer { _ = fcntl(master.rawValue, F_SETFL, flags) }
+        while let bytes = try? master.readSome(upTo: 65536), !bytes.isEmpty {
+            try? FileDescriptor(rawValue: terminal.fd).writeAll(bytes)
         }
     }
 

@@ -184,6 +184,12 @@ check("!cat & is reported stopped on tty input", notice(shell, r"Stopped \(tty i
 shell.sendline("kill %1")
 shell.expect(PROMPT)
 
+# A background host job's output reaches the guest terminal.
+mark = transcript.tell()
+shell.sendline("!sh -c 'sleep 0.5; echo background-says-hi' &")
+shell.expect(PROMPT)
+check("a background host job's output appears", notice(shell, r"background-says-hi", since=mark), shell)
+
 # exit warns once about stopped jobs.
 shell.sendline("sleep 306")
 check("sleep 306 starts", wait_for(lambda: states("sleep 306") == ["S"]))
@@ -196,5 +202,13 @@ check("exit warns about stopped jobs", True)
 shell.sendline("exit")
 shell.expect(pexpect.EOF)
 check("a second exit leaves", True)
-# Killing the shell leaves no host process behind.
 check("nothing left behind", wait_for(lambda: states("sleep 306") == []))
+
+# Killing the shell (SIGKILL) hangs up its host jobs: nothing stays running.
+shell = pexpect.spawn(dosh, ["--host", "local"], cwd=work, env=env, encoding="utf-8", timeout=10)
+shell.expect(PROMPT)
+shell.sendline("!sleep 307 &")
+shell.expect(PROMPT)
+check("a background host job runs", wait_for(lambda: states("sleep 307") != []))
+os.kill(shell.pid, 9)
+check("killing dosh leaves no host process running", wait_for(lambda: states("sleep 307") == []))
