@@ -173,4 +173,22 @@ import Testing
         #expect(try complete("!wc < only-on-") == "only-on-guest.txt \n")
         #expect(try complete("!tru").split(separator: "\n").contains("!true "))
     }
+
+    @Test func aKilledShadowFailsTheCommandAndTheNextOneReconnects() throws {
+        // The script kills its own shadow process mid-command (the only `dosh --shadow-fd`
+        // child of this dosh), then goes on.
+        let script = """
+            !true
+            shadow=$(pgrep -P $$ -f shadow-fd)
+            (sleep 1; kill -9 $shadow) &
+            !sleep 10 >/dev/null 2>&1
+            echo "status $?"
+            echo guest-ok
+            !echo again
+            """
+        let result = try DoshBinary.run(["--host", "local", "-c", script], timeout: 30)
+        #expect(result.stdout == "status 255\nguest-ok\nagain\n")
+        #expect(result.stderr.contains("host: connection closed by the host"))
+        #expect(result.stderr.contains("dosh: host: new session"))
+    }
 }
