@@ -52,8 +52,8 @@ public final class Shell {
     var getoptsPosition = GetoptsState(optind: 1, charIndex: 0)
     /// Signals the shell ignores for itself that its children must get back (job control).
     var signalsResetForChildren: [Int32] = []
-    /// The host session's state, when a host is connected.
-    public var hostState: HostState? = nil
+    /// The host session's state, when a host is connected (the session keeps it current).
+    public var hostState: HostState? { hostLink?.session?.state }
     /// The host this shell uses (`--host`), nil for none.
     public var hostLink: HostLink? = nil
     /// The terminal, while this shell does job control.

@@ -30,21 +30,30 @@ extension Shell {
         return nil
     }
 
+    /// `NAME is a shell builtin` and the like, as `type` and `command -V` say it.
+    private func describe(_ name: String, _ kind: CommandKind) -> String {
+        switch kind {
+        case .alias(let value): return "\(name) is aliased to `\(value)'"
+        case .keyword: return "\(name) is a shell keyword"
+        case .function: return "\(name) is a function"
+        case .specialBuiltin: return "\(name) is a special shell builtin"
+        case .builtin: return "\(name) is a shell builtin"
+        case .file(let path): return "\(name) is \(path)"
+        }
+    }
+
     func typeBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
         var status: Int32 = 0
         var output = ""
         for name in arguments where !name.hasPrefix("-") {
             let wasHashed = commandPaths[name] != nil
             switch classify(name) {
-            case .alias(let value)?: output += "\(name) is aliased to `\(value)'\n"
-            case .keyword?: output += "\(name) is a shell keyword\n"
             case .function(let function)?:
-                output += "\(name) is a function\n"
-                output += Command.function(function).sourceText + "\n"
-            case .specialBuiltin?: output += "\(name) is a special shell builtin\n"
-            case .builtin?: output += "\(name) is a shell builtin\n"
-            case .file(let path)?:
-                output += wasHashed && !name.contains("/") ? "\(name) is hashed (\(path))\n" : "\(name) is \(path)\n"
+                output += "\(name) is a function\n" + Command.function(function).sourceText + "\n"
+            case .file(let path)? where wasHashed && !name.contains("/"):
+                output += "\(name) is hashed (\(path))\n"
+            case let kind?:
+                output += describe(name, kind) + "\n"
             case nil:
                 try writeOutput(output)
                 output = ""
@@ -78,12 +87,10 @@ extension Shell {
             for name in operands {
                 let line: String?
                 switch classify(name) {
-                case .alias(let value)?: line = describe == "v" ? "alias \(name)=\(quoteForDisplay(value))" : "\(name) is aliased to `\(value)'"
-                case .keyword?: line = describe == "v" ? name : "\(name) is a shell keyword"
-                case .function?: line = describe == "v" ? name : "\(name) is a function"
-                case .specialBuiltin?: line = describe == "v" ? name : "\(name) is a special shell builtin"
-                case .builtin?: line = describe == "v" ? name : "\(name) is a shell builtin"
-                case .file(let path)?: line = describe == "v" ? path : "\(name) is \(path)"
+                case .alias(let value)? where describe == "v": line = "alias \(name)=\(quoteForDisplay(value))"
+                case .file(let path)? where describe == "v": line = path
+                case _? where describe == "v": line = name
+                case let kind?: line = self.describe(name, kind)
                 case nil: line = nil
                 }
                 if let line {

@@ -48,7 +48,6 @@ extension Shell {
             _ = try hostRequest(session, .setEnvironment(name: Array("PWD".utf8), value: path))
             session.state.environment["OLDPWD"] = old
             session.state.environment["PWD"] = session.state.workingDirectory
-            hostState = session.state
             if printDirectory { try writeOutput(session.state.workingDirectory + "\n") }
             return 0
         case .failure(let failure):
@@ -92,7 +91,6 @@ extension Shell {
                 status = 1
             }
         }
-        hostState = session.state
         return status
     }
 
@@ -107,7 +105,6 @@ extension Shell {
                 status = 1
             }
         }
-        hostState = session.state
         return status
     }
 

@@ -49,7 +49,6 @@ extension Shell {
                 hostLink.lostEarlierSession = false
                 writeError("dosh: host: new session (the host working directory and environment were reset)\n")
             }
-            hostState = session.state
             return session
         } catch {
             report("host: \(error.message)")
@@ -74,7 +73,6 @@ extension Shell {
     func hostLost(_ failure: HostFailure) -> Unwind {
         report("host: \(failure.message)")
         hostLink?.drop()
-        hostState = nil
         return .failure(status: 255)
     }
 

@@ -38,7 +38,6 @@ extension Shell {
         guard let hostLink, hostLink.isConfigured else { throw HostFailure(message: "no host") }
         if let session = hostLink.session { return session }
         let session = try hostLink.openSession()
-        hostState = session.state
         return session
     }
 }
