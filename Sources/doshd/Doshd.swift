@@ -43,6 +43,10 @@ struct Doshd: ParsableCommand {
   @Option(name: .customLong("shadow-fd"), help: .hidden)
   var shadowFD: Int32?
 
+  /// Shadow mode over tcp or vsock: the agent hands over data connections on this fd.
+  @Option(name: .customLong("streams-fd"), help: .hidden)
+  var streamsFD: Int32?
+
   func validate() throws {
     guard Logger.Level(rawValue: logLevel) != nil else {
       throw ValidationError("unknown log level '\(logLevel)'")
@@ -61,7 +65,7 @@ struct Doshd: ParsableCommand {
           fail("\(error)")
         }
       }
-      Glibc.exit(runShadow(onDescriptor: shadowFD, handshake: .pending(authenticator: authenticator)))
+      Glibc.exit(runShadow(onDescriptor: shadowFD, handshake: .pending(authenticator: authenticator), streamsFD: streamsFD))
     }
     let level = Logger.Level(rawValue: logLevel) ?? .info
     LoggingSystem.bootstrap { label in
