@@ -88,8 +88,10 @@ static void relay_child(int source, int sink) {
   if (close_range(2, ~0U, 0) != 0) {
     for (int fd = 2; fd < 1024; fd++) (void)close(fd);
   }
-  int result = relay_splice_directly();
-  if (result == 0) result = relay_splice_through_pipe();
+  // splice(2) refuses a sink opened with O_APPEND (`>> !log`): copy.
+  int appends = (fcntl(relay_sink, F_GETFL) & O_APPEND) != 0;
+  int result = appends ? 0 : relay_splice_directly();
+  if (result == 0 && !appends) result = relay_splice_through_pipe();
   if (result == 0) result = relay_copy();
   if (result == 1 && shutdown(relay_sink, SHUT_WR) == 0) {
     // A socket: wait for the far end to close it too, so that our exit means the bytes were
