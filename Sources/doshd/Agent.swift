@@ -237,6 +237,11 @@ struct Agent {
     while let (pid, status) = (try? Wait.wait(-1, options: [.noHang])) ?? nil {
       if let handOff = shadows.removeValue(forKey: pid) ?? nil { close(handOff.fileDescriptor) }
       logger.debug("shadow \(pid) ended: \(status)")
+      if case .signaled = status {
+        // It could not hang up its jobs itself.
+        let groups = SessionHangUp.hangUp(session: pid)
+        if groups > 0 { logger.info("hung up \(groups) job(s) of killed shadow \(pid)") }
+      }
     }
   }
 }

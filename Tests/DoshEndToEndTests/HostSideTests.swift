@@ -183,14 +183,36 @@ import Testing
             !true
             shadow=$(pgrep -P $$ -f shadow-fd)
             (sleep 1; kill -9 $shadow) &
-            !sleep 10 >/dev/null 2>&1
+            t=10.123
+            !sleep $t >/dev/null 2>&1
             echo "status $?"
             echo guest-ok
             !echo again
+            sleep 0.2
+            pgrep -f 'sleep 10[.]123' >/dev/null && echo orphaned || echo hung-up
             """
         let result = try DoshBinary.run(["--host", "local", "-c", script], timeout: 30)
-        #expect(result.stdout == "status 255\nguest-ok\nagain\n")
+        #expect(result.stdout == "status 255\nguest-ok\nagain\nhung-up\n")
         #expect(result.stderr.contains("host: connection closed by the host"))
         #expect(result.stderr.contains("dosh: host: new session"))
+    }
+
+    @Test func theAgentHangsUpTheJobsOfAKilledShadow() throws {
+        // The shadow is the parent of host processes; SIGKILL leaves it no chance to hang up
+        // its jobs, so the agent does, like a terminal hang-up (nohup survives).
+        try check(
+            """
+            shadow=$(!sh -c 'echo $PPID')
+            a=10.321 b=10.654
+            !export b
+            !sh -c 'nohup sleep $b >/dev/null 2>&1 &'
+            (sleep 0.5; kill -9 $shadow) &
+            !sleep $a
+            sleep 0.5
+            pgrep -f 'sleep 10[.]321' >/dev/null && echo orphaned || echo hung-up
+            pgrep -f 'sleep 10[.]654' >/dev/null && echo nohup-lives
+            pkill -f 'sleep 10[.]654'
+            """,
+            stdout: "hung-up\nnohup-lives\n", status: 0)
     }
 }

@@ -268,7 +268,10 @@ final class HostSession {
     func close() {
         connection.close()
         endRelays()
-        if let localShadow { _ = try? Wait.wait(localShadow) }
+        if let localShadow, case .signaled = (try? Wait.wait(localShadow))??.status {
+            // It could not hang up its jobs itself.
+            SessionHangUp.hangUp(session: localShadow)
+        }
     }
 }
 
