@@ -68,6 +68,9 @@ public final class ShadowSession {
       try greet()
       try connection.setNonBlocking(true)
     } catch {
+      // The agent's log (our stderr) says why a shell was turned away; the shell says it too.
+      let line = Array("doshd: shadow \(getpid()): session refused: \(error)\n".utf8)
+      _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
       return 1
     }
     while !ending {
