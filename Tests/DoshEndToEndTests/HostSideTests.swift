@@ -215,4 +215,24 @@ import Testing
             """,
             stdout: "hung-up\nnohup-lives\n", status: 0)
     }
+
+    @Test(arguments: TwoWorlds.Transport.allCases) func aKilledAgentFailsHostCommandsFastAndGuestGoesOn(over transport: TwoWorlds.Transport) throws {
+        // Over unix the session outlives the agent (its shadow needs no agent); a new session
+        // cannot start. Over tcp the agent routes data connections, so the session ends with it.
+        let script = """
+            agent=$(!sh -c 'ps -o ppid= -p $PPID')
+            kill -9 $agent
+            sleep 0.3
+            \(transport == .unix ? "!echo still-here" : "")
+            ( !true ); echo "new session $?"
+            start=$(date +%s)
+            !true
+            echo "status $?"
+            [ $(( $(date +%s) - start )) -lt 5 ] && echo fast
+            echo guest-ok
+            """
+        try check(
+            script, stdout: (transport == .unix ? "still-here\n" : "") + "new session 255\nstatus \(transport == .unix ? 0 : 255)\nfast\nguest-ok\n",
+            over: transport)
+    }
 }
