@@ -35,6 +35,12 @@ internal import CLibEdit
 /// terminal read otherwise ends `readLine` as ``LineEditorInput/interrupted``. SIGWINCH must not
 /// be blocked (a blocked mask survives exec; some test harnesses start programs that way).
 ///
+/// **Output while a line is edited.** `readLine` can watch a second descriptor besides the
+/// keyboard (the shell passes the host pty that background host jobs write to). What arrives
+/// there is shown at once: the prompt and the line are cleared, the output is written, and the
+/// prompt and the half-typed line are drawn again below it, with the cursor where it was. The
+/// editor reads keys with its own function (libedit's `EL_GETCFN`) that polls both.
+///
 /// Input that is not a terminal is read line by line without editing or prompt.
 public final class LineEditor {
     /// Supplies the prompt and completions. Not retained.
@@ -53,6 +59,13 @@ public final class LineEditor {
     private var interrupted = false
     /// The line and cursor of an ambiguous completion: a second TAB there lists the candidates.
     var ambiguousCompletion: (line: String, cursor: Int)?
+    /// The descriptor whose output is shown above the line during the current read, if any.
+    var backgroundOutput: Int32?
+    /// Bytes of a multibyte character read so far.
+    var pendingInput: [UInt8] = []
+
+    /// The descriptor keys are read from.
+    var inputDescriptor: Int32 { fileno(streams[0]) }
 
     /// Sets up libedit on `input`, `output` and `error` (descriptors the editor duplicates, so
     /// the caller keeps its own). Returns nil when the descriptors cannot be duplicated or
@@ -94,6 +107,8 @@ public final class LineEditor {
         _ = dosh_el_add_function(
             editLine, "dosh-interrupt", "Discard the line",
             { editLine, _ in LineEditor.from(editLine)?.interrupt() ?? UInt8(CC_EOF) })
+        _ = dosh_el_set_read_function(
+            editLine, { editLine, character in LineEditor.from(editLine)?.readCharacter(character) ?? -1 })
         _ = dosh_el_set_history(editLine, history.handle)
         setEditingMode(vi: false)
     }
@@ -105,11 +120,15 @@ public final class LineEditor {
     }
 
     /// Reads one line, without its newline. The prompt is asked of the delegate once, with
-    /// `continuation` (PS2) or not (PS1).
-    public func readLine(continuation: Bool) -> LineEditorInput {
+    /// `continuation` (PS2) or not (PS1). What `backgroundOutput` (a descriptor the caller keeps
+    /// open meanwhile) delivers while the line is edited is shown above the line at once.
+    public func readLine(continuation: Bool, backgroundOutput: Int32? = nil) -> LineEditorInput {
         setPrompt(delegate?.prompt(continuation: continuation) ?? "")
         interrupted = false
         ambiguousCompletion = nil
+        self.backgroundOutput = backgroundOutput
+        pendingInput = []
+        defer { self.backgroundOutput = nil }
         var count: Int32 = 0
         guard let text = el_gets(editLine, &count) else {
             let failure = errno
@@ -167,8 +186,16 @@ public final class LineEditor {
         fflush(streams[1])
     }
 
+    func writeOutput(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, streams[1]) }
+        fflush(streams[1])
+    }
+
+    /// The prompt of the current read, as libedit shows it.
+    var currentPrompt: String { String(cString: promptText) }
+
     /// The editor whose libedit instance is `editLine`.
-    private static func from(_ editLine: OpaquePointer?) -> LineEditor? {
+    static func from(_ editLine: OpaquePointer?) -> LineEditor? {
         guard let editLine, let data = dosh_el_client_data(editLine) else { return nil }
         return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue()
     }

@@ -185,7 +185,35 @@ def vi_mode_in_a_shell_that_ignores_signals():
     got(vi, "end of file")
 
 
+def background_output_appears_above_the_line():
+    fifo = os.path.join(WORKDIR, "background")
+    os.mkfifo(fifo)
+    shown = start("--background-output", fifo)
+    shown.send("half typed")
+    shown.expect_exact("typed")
+    with open(fifo, "w") as writer:
+        writer.write("from the background\n")
+    shown.expect_exact("from the background\r\n")
+    shown.expect_exact("probe> half typed")  # the prompt and the line, drawn again below it
+    shown.send(f"{LEFT}{LEFT}X")
+    with open(fifo, "w") as writer:
+        writer.write("no newline")
+    shown.expect_exact("no newline\r\n")
+    shown.expect_exact("probe> half tyXpe")
+    # A line longer than the terminal is wide: every row of it is cleared and drawn again.
+    shown.send(" " + "w" * 100)
+    with open(fifo, "w") as writer:
+        writer.write("third\n")
+    shown.expect_exact("third\r\n")
+    shown.expect_exact("probe> half tyX www")
+    shown.send("\r")
+    got(shown, "line [half tyX " + "w" * 100 + "pe]")
+    shown.send(CTRL_D)
+    got(shown, "end of file")
+
+
 for name, action in [
+    ("background output appears above the line", background_output_appears_above_the_line),
     ("history survives a restart", history_survives_restart),
     ("C locale still reads UTF-8", c_locale_still_reads_utf8),
     ("vi mode in a shell that ignores signals", vi_mode_in_a_shell_that_ignores_signals),
