@@ -2,12 +2,13 @@
 /// editor can clear those rows itself (libedit offers no call for it) before it shows output
 /// above the line.
 ///
-/// The layout follows libedit's own (`re_addc`, `re_putc`, `prompt_print`): the prompt starts in
-/// the first column; text between two `ignore` characters of the prompt takes no room; a tab
-/// moves to the next multiple of 8; a newline starts a new row; an ASCII control character is
-/// shown as `^X`; another character that cannot be printed as `\U+XXXX`; a character too wide
-/// for what is left of a row goes to the next one, and a row that is exactly full moves the
-/// cursor to the start of the next.
+/// The layout follows libedit's own (`prompt_print`, `re_addc`, `re_putc`): the prompt starts in
+/// the first column; each of its characters takes what `wcwidth` says, nothing when it cannot
+/// be printed (libedit shows a newline in the prompt as nothing), and text between two `ignore`
+/// characters takes no room. In the line, a tab moves to the next multiple of 8, a newline
+/// starts a new row, an ASCII control character is shown as `^X`, another character that
+/// cannot be printed as `\U+XXXX`. A character too wide for what is left of a row goes to the
+/// next one, and a row that is exactly full moves the cursor to the start of the next.
 struct EditArea {
     /// The terminal's width in columns.
     var columns: Int
@@ -35,7 +36,7 @@ struct EditArea {
             if scalar == ignore {
                 ignoring.toggle()
             } else if !ignoring {
-                area.add(scalar)
+                area.put(max(0, width(scalar)))
             }
         }
         for scalar in textBeforeCursor.unicodeScalars { area.add(scalar) }
@@ -63,7 +64,7 @@ struct EditArea {
         }
     }
 
-    private mutating func put(_ width: Int) {
+    mutating func put(_ width: Int) {
         if column + width > columns {
             row += 1
             column = 0

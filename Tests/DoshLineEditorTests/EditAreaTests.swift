@@ -7,6 +7,7 @@ import Testing
     /// Like wcwidth in a UTF-8 locale, for the characters used here.
     static func width(_ scalar: Unicode.Scalar) -> Int {
         switch scalar.value {
+        case 0..<0x20, 0x7F..<0xA0: return -1
         case 0x378: return -1  // unassigned: not printable
         case 0x1100...: return 2
         default: return 1
@@ -55,7 +56,10 @@ import Testing
         #expect(row(colour, String(repeating: "a", count: 70), columns: 80) == 1)
     }
 
-    @Test func aMultiLinePrompt() {
-        #expect(row("guest:~ │ host:~\n$ ", "ls") == 1)
+    @Test func newlinesAndTabsInThePromptTakeNoRoom() {
+        // libedit draws a prompt's control characters as nothing.
+        #expect(row("guest:~\n$ ", String(repeating: "a", count: 70)) == 0)
+        #expect(row("guest:~\n$ ", String(repeating: "a", count: 71)) == 1)
+        #expect(row("\t$ ", String(repeating: "a", count: 78)) == 1)
     }
 }
