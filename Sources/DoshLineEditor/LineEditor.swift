@@ -28,12 +28,13 @@ internal import CLibEdit
 /// installs handlers for SIGINT, SIGQUIT, SIGTSTP, SIGHUP, SIGTERM, SIGCONT and SIGWINCH that
 /// put the terminal back in its normal mode, then call the shell's previous disposition by
 /// re-sending the signal (with `kill(0, …)`, to the shell's process group, which holds only the
-/// shell while it reads a line), and restores the shell's handlers when `readLine` returns. A
-/// window resize while reading is applied at once; one that happens between reads is picked up
-/// because libedit measures the terminal at the start of every read. The shell's own handlers
-/// (SIGCHLD in particular) must be installed with `SA_RESTART`: a signal that interrupts the
-/// terminal read otherwise ends `readLine` as ``LineEditorInput/interrupted``. SIGWINCH must not
-/// be blocked (a blocked mask survives exec; some test harnesses start programs that way).
+/// shell while it reads a line), and restores the shell's handlers when `readLine` returns. The
+/// first window resize of a read is applied at once (libedit's handler then gives SIGWINCH back
+/// to the shell), a later one before the next key; one that happens between reads is picked up
+/// because libedit measures the terminal at the start of every read. A signal that libedit's
+/// handler passes on after leaving edit mode ends `readLine` as ``LineEditorInput/interrupted``;
+/// the shell's own handlers (SIGCHLD) do not disturb the read. SIGWINCH must not be blocked (a
+/// blocked mask survives exec; some test harnesses start programs that way).
 ///
 /// **Output while a line is edited.** `readLine` can watch a second descriptor besides the
 /// keyboard (the shell passes the host pty that background host jobs write to). What arrives
@@ -195,7 +196,7 @@ public final class LineEditor {
     var currentPrompt: String { String(cString: promptText) }
 
     /// The editor whose libedit instance is `editLine`.
-    static func from(_ editLine: OpaquePointer?) -> LineEditor? {
+    private static func from(_ editLine: OpaquePointer?) -> LineEditor? {
         guard let editLine, let data = dosh_el_client_data(editLine) else { return nil }
         return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue()
     }
