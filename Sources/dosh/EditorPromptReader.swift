@@ -22,7 +22,7 @@ final class EditorPromptReader: PromptReader, LineEditorDelegate {
     func readLine(continuation: Bool) -> PromptInput {
         guard let editor else { return .endOfFile }
         editor.setEditingMode(vi: shell.options.vi)
-        switch editor.readLine(continuation: continuation) {
+        switch editor.readLine(continuation: continuation, backgroundOutput: shell.backgroundHostOutput) {
         case .line(let line): return .line(line)
         case .endOfFile: return .endOfFile
         case .interrupted: return .interrupted

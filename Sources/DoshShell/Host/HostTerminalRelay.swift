@@ -169,6 +169,16 @@ extension Shell {
     }
 }
 
+extension Shell {
+    /// The host pty's master, for the line editor to watch while the shell sits at its prompt:
+    /// background host jobs write there, and what they write must appear at once, as a local
+    /// background job's output would. Nil without job control or without a host pty.
+    public var backgroundHostOutput: Int32? {
+        guard terminal != nil, let master = hostLink?.session?.terminalMaster else { return nil }
+        return master.rawValue
+    }
+}
+
 /// Whether `fd` is the same terminal as `terminalFD` (same device).
 func isSameTerminal(_ fd: Int32, _ terminalFD: Int32) -> Bool {
     guard isatty(fd) != 0 else { return false }
