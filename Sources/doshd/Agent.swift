@@ -70,7 +70,11 @@ struct Agent {
     for signal in [SIGCHLD, SIGTERM, SIGINT] { try Signals.setDisposition(signal, .catchPending) }
     try Signals.setDisposition(SIGPIPE, .ignore)
     if parsed.isEmpty {
-      for listener in try Listener.inherited() {
+      let inherited = try Listener.inherited()
+      // Meant for this process only: shadows and the host commands they run inherit the
+      // environment, and must not see sockets that are not theirs (as sd_listen_fds(3) does).
+      for name in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] { unsetenv(name) }
+      for listener in inherited {
         let address = try listener.localAddress()
         if address.requiresToken && tokenFile == nil {
           throw AgentError(description: "\(address): refusing a tcp or vsock socket without --token-file")

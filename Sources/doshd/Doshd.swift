@@ -24,7 +24,9 @@ struct Doshd: ParsableCommand {
   @Option(name: .customLong("listen"), help: ArgumentHelp("An address to listen on: unix:PATH, tcp:HOST:PORT or vsock:CID:PORT.", valueName: "address"))
   var listen: [String] = []
 
-  @Option(name: .customLong("token-file"), help: ArgumentHelp("The shared secret for tcp and vsock (mode 0600).", valueName: "file"))
+  @Option(
+    name: .customLong("token-file"), help: ArgumentHelp("The shared secret for tcp and vsock (mode 0600).", valueName: "file"),
+    completion: .file())
   var tokenFile: String?
 
   @Option(name: .customLong("allow-uid"), help: ArgumentHelp("Also accept unix connections from this user id.", valueName: "uid"))
@@ -33,7 +35,9 @@ struct Doshd: ParsableCommand {
   @Flag(name: .customLong("allow-remote"), help: "Let tcp listen on a non-loopback address.")
   var allowRemote = false
 
-  @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+  @Option(
+    name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"),
+    completion: .list(Logger.Level.allCases.map(\.rawValue)))
   var logLevel: String = "info"
 
   @Flag(name: .customLong("version"), help: "Print the version and exit.")
