@@ -33,18 +33,13 @@ public final class ShadowSession {
   /// The session's host pty, from the first `openTerminal` until the session ends.
   private var terminal: HostTerminal?
   /// The agent's channel handing over data connections (tcp and vsock sessions only).
-  private let handOff: StreamHandOff?
+  private var handOff: StreamHandOff?
   private lazy var streams = StreamTable(route: UInt32(bitPattern: getpid()))
   /// The two relays between the session pty's master and its data connection (tcp, vsock).
   private var terminalRelays: [pid_t] = []
-  private lazy var isUnixConnection: Bool = {
-    var storage = sockaddr_storage()
-    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-    let result = withUnsafeMutablePointer(to: &storage) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(connection.fileDescriptor, $0, &length) }
-    }
-    return result == 0 && Int32(storage.ss_family) == AF_UNIX
-  }()
+  /// Whether descriptors cross the control connection: learnt from the shell's `hello`, which
+  /// carries one over a unix socket unless that socket is forwarded (ssh, socat), bytes only.
+  private var passesDescriptors = false
 
   /// `handOff` is the agent's channel for data connections; without it (unix, `local`) streams
   /// cross only as passed descriptors.
@@ -96,8 +91,12 @@ public final class ShadowSession {
     switch handshake {
     case .completed(let agentProof):
       proof = agentProof
+      passesDescriptors = connection.isUnixDomain
     case .pending(let authenticator):
-      let first = try connection.receiveMessage(timeout: .seconds(10))
+      guard let frame = try connection.receiveFrame(timeout: .seconds(10)) else { throw .connectionClosed(midFrame: false) }
+      for fd in frame.descriptors { close(fd) }
+      passesDescriptors = connection.isUnixDomain && !frame.descriptors.isEmpty
+      let first = frame.message
       guard case .hello(let hello) = first.body else {
         try? connection.send(Message.refused("expected hello"))
         throw .protocolViolation(.unexpectedMessage(received: first.body.type.name, expected: "hello"))
@@ -106,7 +105,12 @@ public final class ShadowSession {
         connection, shellHello: hello, software: software, authenticator: authenticator
       ).agentProof
     }
-    try connection.send(Message(.welcome(ShadowSession.sessionInfo(agentProof: proof))))
+    let welcome = Message(.welcome(ShadowSession.sessionInfo(agentProof: proof)))
+    guard passesDescriptors else { return try connection.send(welcome) }
+    // Returned so that the shell knows descriptors cross both ways.
+    let probe = open("/dev/null", O_RDONLY | O_CLOEXEC)
+    defer { close(probe) }
+    try connection.send(welcome, descriptors: [probe])
   }
 
   /// What the shell learns on connecting.
@@ -202,13 +206,13 @@ public final class ShadowSession {
       }
       try send(Message(requestID: id, .streamTokens(tokens)))
     case .openHostFile(let path, let mode, let permissions):
-      guard isUnixConnection || handOff != nil else {
+      guard passesDescriptors || handOff != nil else {
         return try fail(ENOTSUP, "host files need descriptor passing or data connections")
       }
       switch HostFiles.open(path, mode: mode, permissions: permissions) {
       case .failure(let error): try fail(error.code, error.message)
       case .success(let fd):
-        if isUnixConnection {
+        if passesDescriptors {
           defer { close(fd) }
           return try send(Message(requestID: id, .hostFileOpened), descriptors: [fd])
         }
@@ -249,7 +253,7 @@ public final class ShadowSession {
   /// Opens the session pty on first use (a later call reuses it), applies the guest's modes and
   /// size, and passes the master back.
   private func openTerminal(termios: [UInt8], rows: UInt16, columns: UInt16, requestID: UInt32) throws(TransportError) {
-    guard isUnixConnection || handOff != nil else {
+    guard passesDescriptors || handOff != nil else {
       return try send(Message.error(requestID: requestID, code: ENOTSUP, "a host terminal needs descriptor passing or data connections"))
     }
     let pty: HostTerminal
@@ -265,7 +269,7 @@ public final class ShadowSession {
     if let problem = pty.configure(termios: termios, rows: rows, columns: columns) {
       return try send(Message.error(requestID: requestID, code: problem.code, problem.message))
     }
-    if isUnixConnection {
+    if passesDescriptors {
       return try send(Message(requestID: requestID, .terminalOpened), descriptors: [pty.master])
     }
     // Over tcp or vsock the master is relayed through one data connection for the whole
@@ -286,7 +290,11 @@ public final class ShadowSession {
     let connection: Int32
     do {
       guard let received = try handOff.receive() else {
-        ending = true  // the agent is gone; the session itself goes on until the shell leaves
+        // The agent is gone. With descriptor passing the session needs it no more; without,
+        // no stream could attach again, so the session ends and the shell says so.
+        close(handOff.fileDescriptor)
+        self.handOff = nil
+        if !passesDescriptors { ending = true }
         return
       }
       connection = received

@@ -317,6 +317,16 @@ public final class Connection {
   }
 
   /// The uid, gid and pid of the peer (unix sockets only).
+  /// Whether this is a unix-domain socket (getsockname(2)), where descriptors may travel.
+  public var isUnixDomain: Bool {
+    var storage = sockaddr_storage()
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    let result = withUnsafeMutablePointer(to: &storage) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fileDescriptor, $0, &length) }
+    }
+    return result == 0 && Int32(storage.ss_family) == AF_UNIX
+  }
+
   public func peerCredentials() throws(TransportError) -> PeerCredentials {
     try PeerCredentials(of: fileDescriptor)
   }

@@ -16,9 +16,10 @@ struct AgentError: Error, CustomStringConvertible {
 /// connection. A poll(2) loop; the handshake itself runs in the shadow so that a slow or hostile
 /// peer never holds up the agent.
 ///
-/// On tcp and vsock a connection is either a session's control connection (first frame
-/// `hello`) or one of its data connections (`attachStream`). The agent peeks at the first frame
-/// without reading it and hands a data connection to the shadow its token routes to.
+/// A connection is either a session's control connection (first frame `hello`) or one of its
+/// data connections (`attachStream`: tcp, vsock, and a unix socket forwarded by ssh, which
+/// carries no descriptors). The agent peeks at the first frame without reading it and hands a
+/// data connection to the shadow its token routes to.
 struct Agent {
   /// Most shadow processes at once.
   static let maximumShadows = 512
@@ -32,10 +33,20 @@ struct Agent {
   let allowedUIDs: Set<uid_t>
   let allowRemote: Bool
   private var listeners: [(listener: Listener, address: Address)] = []
-  /// Every shadow process, with the agent's end of its data connection channel (tcp, vsock).
-  private var shadows: [pid_t: StreamHandOff?] = [:]
+  /// Every shadow process, with the agent's end of its data connection channel.
+  private var shadows: [pid_t: StreamHandOff] = [:]
   /// tcp and vsock connections not yet known to be control or data connections.
-  private var unsorted: [(connection: Connection, address: Address, deadline: ContinuousClock.Instant)] = []
+  private var unsorted: [Unsorted] = []
+
+  /// A connection whose first frame is awaited.
+  private struct Unsorted {
+    var connection: Connection
+    var address: Address
+    var deadline: ContinuousClock.Instant
+    /// Not polled before this: its peer sent part of a frame (unix sockets ignore SO_RCVLOWAT,
+    /// so poll would report it ready again at once).
+    var quietUntil: ContinuousClock.Instant? = nil
+  }
   /// Shadows are this same program; the kernel link survives the file being replaced.
   private var executable = "/proc/self/exe"
 
@@ -47,6 +58,7 @@ struct Agent {
   }
 
   mutating func start(listening addresses: [String]) throws {
+    StrayDescriptors.closeInheritedPipes()
     var parsed: [Address] = []
     for text in addresses { parsed.append(try Address(parsing: text)) }
     if parsed.contains(where: \.requiresToken) {
@@ -102,8 +114,12 @@ struct Agent {
       var descriptors = listeners.map { pollfd(fd: $0.listener.fileDescriptor, events: Int16(POLLIN), revents: 0) }
       if let wakeup = Signals.wakeupDescriptor { descriptors.append(pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)) }
       let firstUnsorted = descriptors.count
-      for entry in unsorted { descriptors.append(pollfd(fd: entry.connection.fileDescriptor, events: Int16(POLLIN), revents: 0)) }
-      let timeout = unsorted.isEmpty ? -1 : 100
+      let now = ContinuousClock.now
+      for entry in unsorted {
+        let quiet = entry.quietUntil.map { now < $0 } ?? false
+        descriptors.append(pollfd(fd: quiet ? -1 : entry.connection.fileDescriptor, events: Int16(POLLIN), revents: 0))
+      }
+      let timeout = unsorted.isEmpty ? -1 : unsorted.contains { $0.quietUntil != nil } ? 10 : 100
       if poll(&descriptors, nfds_t(descriptors.count), Int32(timeout)) < 0 && errno != EINTR {
         logger.error("poll: \(errorText(errno))")
         return 1
@@ -114,11 +130,8 @@ struct Agent {
       sortConnections(ready: Set(unsorted.indices.filter { descriptors[firstUnsorted + $0].revents != 0 }))
       for (index, entry) in listeners.enumerated() where descriptors[index].revents != 0 {
         while let connection = (try? entry.listener.accept()) ?? nil {
-          if entry.address.requiresToken {
-            wait(forFirstFrameOf: connection, on: entry.address)
-          } else {
-            admit(connection, on: entry.address)
-          }
+          if case .unix = entry.address, !isAllowed(connection) { continue }
+          wait(forFirstFrameOf: connection, on: entry.address)
         }
       }
     }
@@ -126,47 +139,79 @@ struct Agent {
 
   // MARK: Control or data connection
 
-  /// The shortest first frame: `attachStream` (length, type, id, token). `hello` is longer.
-  private static let firstFrameSize = ProtocolLimits.lengthPrefixSize + ProtocolLimits.payloadHeaderSize + ProtocolLimits.streamTokenSize
+  /// An `attachStream` frame: length, type, id, token.
+  private static let attachFrameSize = ProtocolLimits.lengthPrefixSize + ProtocolLimits.payloadHeaderSize + ProtocolLimits.streamTokenSize
+  /// Enough to tell the kinds apart: length and type.
+  private static let kindSize = ProtocolLimits.lengthPrefixSize + 1
+
+  /// Whether a unix peer is the agent's own user or an allowed one (SO_PEERCRED); others are
+  /// told so and closed.
+  private func isAllowed(_ connection: Connection) -> Bool {
+    guard let credentials = try? connection.peerCredentials() else {
+      logger.warning("refused a connection: no peer credentials")
+      return false
+    }
+    guard allowedUIDs.contains(credentials.userID) else {
+      logger.warning("refused uid \(credentials.userID) (pid \(credentials.processID))")
+      try? connection.send(Message.refused("user \(credentials.userID) is not allowed on this agent"))
+      return false
+    }
+    return true
+  }
+
+  private static func setLowWater(_ connection: Connection, _ bytes: Int) {
+    var lowWater = Int32(bytes)
+    setsockopt(connection.fileDescriptor, SOL_SOCKET, SO_RCVLOWAT, &lowWater, socklen_t(MemoryLayout<Int32>.size))
+  }
 
   private mutating func wait(forFirstFrameOf connection: Connection, on address: Address) {
     guard unsorted.count < Agent.maximumUnsorted else {
       logger.warning("refused a connection on \(address): \(Agent.maximumUnsorted) connections waiting already")
       return
     }
-    // poll(2) reports it readable only once the whole first frame is there: no busy wait on a
-    // peer that sends byte by byte.
-    var lowWater = Int32(Agent.firstFrameSize)
-    setsockopt(connection.fileDescriptor, SOL_SOCKET, SO_RCVLOWAT, &lowWater, socklen_t(MemoryLayout<Int32>.size))
-    unsorted.append((connection, address, .now.advanced(by: Agent.firstFrameTimeout)))
+    // On tcp, poll(2) reports it readable only once the frame's kind is there.
+    Agent.setLowWater(connection, Agent.kindSize)
+    unsorted.append(Unsorted(connection: connection, address: address, deadline: .now.advanced(by: Agent.firstFrameTimeout)))
   }
 
   /// Looks at the first frame of each ready connection (peeking: the bytes stay for the shadow)
   /// and starts a session or routes a data connection; drops those past their deadline.
   private mutating func sortConnections(ready: Set<Int>) {
     let now = ContinuousClock.now
-    var waiting: [(connection: Connection, address: Address, deadline: ContinuousClock.Instant)] = []
-    for (index, entry) in unsorted.enumerated() {
-      guard ready.contains(index) else {
-        if entry.deadline > now { waiting.append(entry) } else { logger.info("dropped a connection on \(entry.address): no first frame") }
+    var waiting: [Unsorted] = []
+    for (index, var entry) in unsorted.enumerated() {
+      guard entry.deadline > now else {
+        logger.info("dropped a connection on \(entry.address): no first frame")
         continue
       }
-      var head = [UInt8](repeating: 0, count: Agent.firstFrameSize)
+      guard ready.contains(index) else {
+        if let quiet = entry.quietUntil, quiet <= now { entry.quietUntil = nil }
+        waiting.append(entry)
+        continue
+      }
+      var head = [UInt8](repeating: 0, count: Agent.attachFrameSize)
       let peeked = recv(entry.connection.fileDescriptor, &head, head.count, Int32(MSG_PEEK | MSG_DONTWAIT))
       if peeked < 0 && (errno == EAGAIN || errno == EINTR) {
         waiting.append(entry)
         continue
       }
-      guard peeked == head.count else { continue }  // closed or failed: dropped
-      var lowWater: Int32 = 1
-      setsockopt(entry.connection.fileDescriptor, SOL_SOCKET, SO_RCVLOWAT, &lowWater, socklen_t(MemoryLayout<Int32>.size))
+      guard peeked > 0 else { continue }  // closed or failed: dropped
       let length = head[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-      switch head[4] {
-      case MessageType.hello.rawValue:
+      let attaches = peeked >= Agent.kindSize && head[4] == MessageType.attachStream.rawValue
+        && Int(length) == ProtocolLimits.payloadHeaderSize + ProtocolLimits.streamTokenSize
+      if peeked < Agent.kindSize || (attaches && peeked < Agent.attachFrameSize) {
+        // Part of the frame: wait for the rest without spinning.
+        Agent.setLowWater(entry.connection, attaches ? Agent.attachFrameSize : Agent.kindSize)
+        entry.quietUntil = now.advanced(by: .milliseconds(10))
+        waiting.append(entry)
+        continue
+      }
+      Agent.setLowWater(entry.connection, 1)
+      if attaches {
+        route(entry.connection, token: StreamToken(bytes: head[9..<Agent.attachFrameSize])!)
+      } else if head[4] == MessageType.hello.rawValue {
         admit(entry.connection, on: entry.address)
-      case MessageType.attachStream.rawValue where Int(length) == ProtocolLimits.payloadHeaderSize + ProtocolLimits.streamTokenSize:
-        route(entry.connection, token: StreamToken(bytes: head[9...])!)
-      default:
+      } else {
         logger.info("dropped a connection on \(entry.address): its first frame is neither hello nor attachStream")
       }
     }
@@ -175,7 +220,7 @@ struct Agent {
 
   /// Hands a data connection to the shadow its token names; the shadow checks the token.
   private func route(_ connection: Connection, token: StreamToken) {
-    guard let handOff = shadows[pid_t(bitPattern: token.route)] ?? nil else {
+    guard let handOff = shadows[pid_t(bitPattern: token.route)] else {
       logger.info("dropped a data connection: no session \(token.route)")
       return
     }
@@ -189,46 +234,33 @@ struct Agent {
   // MARK: Sessions
 
   private mutating func admit(_ connection: Connection, on address: Address) {
-    if case .unix = address {
-      guard let credentials = try? connection.peerCredentials() else {
-        logger.warning("refused a connection: no peer credentials")
-        return
-      }
-      guard allowedUIDs.contains(credentials.userID) else {
-        logger.warning("refused uid \(credentials.userID) (pid \(credentials.processID))")
-        try? connection.send(Message.refused("user \(credentials.userID) is not allowed on this agent"))
-        return
-      }
-    }
     guard shadows.count < Agent.maximumShadows else {
       logger.warning("refused a connection: \(Agent.maximumShadows) sessions already")
       try? connection.send(Message.refused("too many sessions"))
       return
     }
-    var arguments = ["doshd", "--shadow-fd", "3"]
-    var options = SpawnOptions()
-    options.fdActions = [.duplicate(source: connection.fileDescriptor, target: 3)]
-    options.defaultSignals = [SIGPIPE]
-    var channel: (ours: Connection, theirs: Connection)?
-    if address.requiresToken, let tokenFile {
-      arguments += ["--token-file", tokenFile]
-      do {
-        let pair = try Connection.pair()
-        try pair.0.setNonBlocking(true)  // a shadow that stops reading loses connections, never stalls us
-        channel = (pair.0, pair.1)
-        arguments += ["--streams-fd", "4"]
-        options.fdActions.append(.duplicate(source: pair.1.fileDescriptor, target: 4))
-      } catch {
-        logger.error("cannot make a data connection channel: \(error)")
-        try? connection.send(Message.refused("the agent cannot start a session"))
-        return
-      }
+    // fd 3: the control connection; fd 4: the channel for the session's data connections.
+    let channel: (ours: Connection, theirs: Connection)
+    do {
+      channel = try Connection.pair()
+      try channel.ours.setNonBlocking(true)  // a shadow that stops reading loses connections, never stalls us
+    } catch {
+      logger.error("cannot make a data connection channel: \(error)")
+      try? connection.send(Message.refused("the agent cannot start a session"))
+      return
     }
-    defer { channel?.theirs.close() }
+    defer { channel.theirs.close() }
+    var arguments = ["doshd", "--shadow-fd", "3", "--streams-fd", "4"]
+    if address.requiresToken, let tokenFile { arguments += ["--token-file", tokenFile] }
+    var options = SpawnOptions()
+    options.fdActions = [
+      .duplicate(source: connection.fileDescriptor, target: 3), .duplicate(source: channel.theirs.fileDescriptor, target: 4),
+    ]
+    options.defaultSignals = [SIGPIPE]
     do {
       let pid = try Spawn.spawn(
         path: executable, arguments: arguments, environment: ProcessEnvironment.current(), options: options)
-      shadows[pid] = channel.map { StreamHandOff(fileDescriptor: $0.ours.takeFileDescriptor()) }
+      shadows[pid] = StreamHandOff(fileDescriptor: channel.ours.takeFileDescriptor())
       logger.info("session on \(address): shadow \(pid)")
     } catch {
       logger.error("cannot start a shadow process: \(error.message)")
@@ -239,7 +271,7 @@ struct Agent {
 
   private mutating func reapShadows() {
     while let (pid, status) = (try? Wait.wait(-1, options: [.noHang])) ?? nil {
-      if let handOff = shadows.removeValue(forKey: pid) ?? nil { close(handOff.fileDescriptor) }
+      if let handOff = shadows.removeValue(forKey: pid) { close(handOff.fileDescriptor) }
       logger.debug("shadow \(pid) ended: \(status)")
       if case .signaled = status {
         // It could not hang up its jobs itself.

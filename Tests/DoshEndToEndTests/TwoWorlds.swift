@@ -6,10 +6,11 @@ import Testing
 /// `world` names different files on each side. A host file read on the guest side, or the
 /// reverse, gives the wrong answer.
 final class TwoWorlds {
-    /// How dosh reaches the agent: a unix socket (streams are passed descriptors) or tcp with a
-    /// token (streams are data connections with relays).
+    /// How dosh reaches the agent: a unix socket (streams are passed descriptors), tcp with a
+    /// token (streams are data connections with relays), or a unix socket forwarded the way
+    /// `ssh -L` does, bytes only (data connections too).
     enum Transport: String, CaseIterable, CustomTestStringConvertible, Sendable {
-        case unix, tcp
+        case unix, tcp, forwarded
         var testDescription: String { rawValue }
     }
 
@@ -20,6 +21,7 @@ final class TwoWorlds {
     /// What dosh is given: `--host ADDRESS` and, for tcp, `--token-file FILE`.
     private(set) var hostArguments: [String]
     private let agent: Process
+    private var forwarder: Process?
 
     /// Starts an agent listening on `transport`.
     init(transport: Transport = .unix) throws {
@@ -57,6 +59,20 @@ final class TwoWorlds {
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) {
             usleep(20_000)
         }
+        if transport == .forwarded {
+            let forwarded = agentDirectory.appendingPathComponent("forwarded.sock").path
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("Forwarding/forward_unix.py").path
+            let forwarder = Process()
+            forwarder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            forwarder.arguments = [script, forwarded, socket]
+            let ready = Pipe()
+            forwarder.standardOutput = ready
+            try forwarder.run()
+            self.forwarder = forwarder
+            _ = ready.fileHandleForReading.availableData  // "ready"
+            hostArguments = ["--host", "unix:" + forwarded]
+        }
     }
 
     /// The `tcp:HOST:PORT` of the agent's "listening on …" log line.
@@ -79,6 +95,10 @@ final class TwoWorlds {
     }
 
     deinit {
+        if let forwarder {
+            kill(forwarder.processIdentifier, SIGKILL)
+            forwarder.waitUntilExit()
+        }
         agent.terminate()
         agent.waitUntilExit()
         try? FileManager.default.removeItem(at: root)

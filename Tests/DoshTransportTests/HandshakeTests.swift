@@ -27,17 +27,17 @@ import Testing
   @Test func withoutToken() throws {
     let (shell, agentEnd) = try Connection.pair()
     let agent = agent(agentEnd.takeFileDescriptor(), token: nil)
-    let (session, version) = try ShellHandshake.perform(on: shell, software: "dosh test", authenticator: nil)
-    #expect(session == Self.session)
-    #expect(version == ProtocolVersion.current)
+    let outcome = try ShellHandshake.perform(on: shell, software: "dosh test", authenticator: nil)
+    #expect(outcome.session == Self.session)
+    #expect(outcome.version == ProtocolVersion.current)
     #expect(try agent.wait() == ProtocolVersion.current)
   }
 
   @Test func challengeResponseSucceeds() throws {
     let (shell, agentEnd) = try Connection.pair()
     let agent = agent(agentEnd.takeFileDescriptor(), token: "0123456789abcdef-secret")
-    let (session, _) = try ShellHandshake.perform(
-      on: shell, software: "dosh test", authenticator: Authenticator(secret: Array("0123456789abcdef-secret".utf8)))
+    let session = try ShellHandshake.perform(
+      on: shell, software: "dosh test", authenticator: Authenticator(secret: Array("0123456789abcdef-secret".utf8))).session
     #expect(session.hostName == Self.session.hostName)
     #expect(session.agentProof?.count == 32)
     _ = try agent.wait()

@@ -36,8 +36,9 @@ extension HostFailure {
 /// that arrive while the shell waits for an answer are kept until asked for.
 final class HostSession {
     let connection: Connection
-    /// Unix-domain connections (the `unix:` address and `local`) carry fds with SCM_RIGHTS, so
-    /// streams cross as the very pipes and files, with no copy.
+    /// Whether fds cross the control connection (SCM_RIGHTS: a unix socket to the agent or the
+    /// `local` socketpair; the handshake probes it). Then streams cross as the very pipes and
+    /// files, with no copy; otherwise as data connections (tcp, vsock, a forwarded unix socket).
     let canPassDescriptors: Bool
     /// The shadow process this shell started itself (`--host local`), to reap at the end.
     let localShadow: pid_t?
@@ -100,18 +101,19 @@ final class HostSession {
                     throw HostFailure(message: "cannot start a local shadow process: \(error.message)")
                 }
                 theirs.close()
-                let (info, _) = try ShellHandshake.perform(on: ours, software: "dosh", authenticator: nil)
-                return HostSession(connection: ours, address: address, canPassDescriptors: true, localShadow: pid, info: info)
+                let outcome = try ShellHandshake.perform(on: ours, software: "dosh", authenticator: nil)
+                return HostSession(
+                    connection: ours, address: address, canPassDescriptors: outcome.passesDescriptors, localShadow: pid,
+                    info: outcome.session)
             case .unix, .tcp, .vsock:
                 var authenticator: Authenticator? = nil
                 if let tokenFile { authenticator = try Authenticator.load(tokenFile: tokenFile) }
                 let connection = try Connection.connect(to: address)
                 try connection.setNonBlocking(false)
-                let (info, _) = try ShellHandshake.perform(on: connection, software: "dosh", authenticator: authenticator)
-                if case .unix = address {
-                    return HostSession(connection: connection, address: address, canPassDescriptors: true, localShadow: nil, info: info)
-                }
-                return HostSession(connection: connection, address: address, canPassDescriptors: false, localShadow: nil, info: info)
+                let outcome = try ShellHandshake.perform(on: connection, software: "dosh", authenticator: authenticator)
+                return HostSession(
+                    connection: connection, address: address, canPassDescriptors: outcome.passesDescriptors, localShadow: nil,
+                    info: outcome.session)
             }
         } catch {
             throw HostFailure(error)
