@@ -64,8 +64,8 @@ final class TwoWorlds {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                 .appendingPathComponent("Forwarding/forward_unix.py").path
             let forwarder = Process()
-            forwarder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            forwarder.arguments = [script, forwarded, socket]
+            forwarder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            forwarder.arguments = ["python3", script, forwarded, socket]
             let ready = Pipe()
             forwarder.standardOutput = ready
             try forwarder.run()
