@@ -171,7 +171,10 @@ struct Invocation {
         do {
             shell.hostLink = try HostLink(address: address, tokenFile: tokenFile ?? shell.variables.value("DOSH_TOKEN_FILE"))
         } catch {
-            throw ValidationError("host: \(error.message)")
+            // One line, like every error a user can cause; not the option parser's usage text.
+            let line = Array("dosh: host: \(error.message)\n".utf8)
+            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            Glibc.exit(2)
         }
     }
 }

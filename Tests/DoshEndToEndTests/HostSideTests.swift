@@ -147,6 +147,13 @@ import Testing
         #expect(result.stderr.contains("host: no host connected"))
     }
 
+    @Test func aBadHostAddressIsOneLineAndStatus2() throws {
+        let result = try DoshBinary.run(["--host", "bogus", "-c", "echo never"])
+        #expect(result.status == 2)
+        #expect(result.stdout == "")
+        #expect(result.stderr == "dosh: host: invalid address 'bogus': expected unix:PATH, tcp:HOST:PORT, vsock:CID:PORT, local or none\n")
+    }
+
     @Test func unreachableAgentFailsWith255AndGuestGoesOn() throws {
         let result = try DoshBinary.run(["--host", "unix:/nonexistent/doshd.sock", "-c", "!true; echo $?; echo guest-ok"])
         #expect(result.stdout == "255\nguest-ok\n")
