@@ -132,6 +132,17 @@ extension Shell {
             hostOutstanding.removeAll { host[$0] != nil }
             if stoppedBy != nil || (outstanding.isEmpty && hostOutstanding.isEmpty) {
                 copyMasterOutput()
+                if !session.canPassDescriptors {
+                    // The master is relayed through a data connection: its last bytes may still
+                    // be on their way when the job's end is reported. Let them land before the
+                    // prompt (until 20 ms pass quietly; at most 300 ms).
+                    let deadline = ContinuousClock.now.advanced(by: .milliseconds(300))
+                    var quiet = pollfd(fd: master.rawValue, events: Int16(POLLIN), revents: 0)
+                    while ContinuousClock.now < deadline, poll(&quiet, 1, 20) > 0 {
+                        copyMasterOutput()
+                        quiet.revents = 0
+                    }
+                }
                 break
             }
             if Signals.takePending(SIGWINCH), let size = try? Terminal.windowSize(tty) {
