@@ -60,7 +60,7 @@ struct Memory: ParsableCommand {
     }
 
     /// `dosh --complete` on the 10,000-entry directory, the highest of 5 runs: dosh's peak from
-    /// wait4(2) (sampled from /proc with `--host local`, where the shadow is dosh's child); the
+    /// wait4(2) (with `--host local`, where the shadow is dosh's child, the larger of the two); the
     /// shadow's sampled from /proc while it lives (`shadowParent` nil: the shadow is dosh's child).
     func completionPeaks(_ doshPath: String, host: String, shadowParent: pid_t?, directory: String) throws
         -> (dosh: Int?, shadow: Int?)
@@ -78,8 +78,9 @@ struct Memory: ParsableCommand {
             guard run.status == 0, run.output.split(separator: "\n").count == 1_111 else {
                 throw BenchError(description: "completion failed (status \(run.status)): \(run.output.prefix(200))")
             }
-            // With --host local the shadow is dosh's child, and wait4 reports the larger of the two.
-            doshPeak = max(doshPeak, shadowParent == nil ? sampledDosh : run.peakKiB)
+            // With --host local the shadow is dosh's waited child, and wait4 reports the larger of
+            // the two: an upper bound for dosh; sampling alone could miss its last growth.
+            doshPeak = max(doshPeak, sampledDosh, run.peakKiB)
         }
         return (doshPeak == 0 ? nil : doshPeak, shadowPeak == 0 ? nil : shadowPeak)
     }

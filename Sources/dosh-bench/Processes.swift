@@ -73,7 +73,7 @@ func peakResidentKiB(of pid: pid_t) -> Int? {
 /// The number after `label` in text such as `VmHWM:     6012 kB`.
 func kibibytes(after label: String, in text: String) -> Int? {
     for line in text.split(separator: "\n") where line.hasPrefix(label) {
-        return Int(line.dropFirst(label.count).split(separator: " ").first ?? "")
+        return Int(line.dropFirst(label.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "")
     }
     return nil
 }

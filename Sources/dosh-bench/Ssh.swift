@@ -67,6 +67,17 @@ struct Ssh: ParsableCommand {
         print("  dosh  !/bin/true in one shell                  \(formatMillis(cost.host))  (/bin/true \(formatMillis(cost.guest)))")
         print("  ssh   localhost true, a new connection each    \(formatMillis(fresh))")
         print("  ssh   localhost true, over one ControlMaster   \(formatMillis(multiplexed))")
+        // sshd runs every command through the user's login shell, and bash reads ~/.bashrc when it
+        // sees SSH_CLIENT: that start-up belongs to the machine's set-up, not to ssh.
+        if let user = getpwuid(getuid()) {
+            let shell = String(cString: user.pointee.pw_shell)
+            let home = String(cString: user.pointee.pw_dir)
+            let startup = try median(
+                (0..<10).map { _ in
+                    try timeRun("/bin/sh", ["-c", "HOME='\(home)' SSH_CLIENT='127.0.0.1 1 2' exec \(shell) -c true"])
+                })
+            print("        of which \(shell) -c true as sshd starts it (its rc files)   \(formatMillis(startup))")
+        }
     }
 }
 
