@@ -24,19 +24,22 @@ struct Ssh: ParsableCommand {
     @Option(help: "ssh connections opened when timing a new connection per command.")
     var connections = 30
 
+    @Option(help: "The sshd to start.")
+    var sshd = "/usr/sbin/sshd"
+
     func run() throws {
         let doshPath = dosh ?? siblingExecutable("dosh")
-        let sshd: PrivateSshd
+        let server: PrivateSshd
         do {
-            sshd = try PrivateSshd()
+            server = try PrivateSshd(sshd: sshd)
         } catch {
             print("ssh: skipped: \(error)")
             return
         }
-        defer { sshd.stop() }
-        let ssh = (["/usr/bin/ssh"] + sshd.clientOptions).joined(separator: " ")
+        defer { server.stop() }
+        let ssh = (["/usr/bin/ssh"] + server.clientOptions).joined(separator: " ")
 
-        print("beside ssh to localhost (private sshd on 127.0.0.1:\(sshd.port), default cipher)")
+        print("beside ssh to localhost (private sshd on 127.0.0.1:\(server.port), default cipher)")
         print("throughput: \(megabytes) MB through a pipe (best of 3)")
         let rates = try measureThroughput(dosh: doshPath, host: host, megabytes: megabytes)
         func best(_ pipeline: String) throws -> Double {
@@ -56,9 +59,9 @@ struct Ssh: ParsableCommand {
 
         print("command cost: one host command (median)")
         let cost = try measureCommandCost(dosh: doshPath, host: host, commands: commands)
-        let fresh = try median((0..<connections).map { _ in try timeRun("/usr/bin/ssh", sshd.clientOptions + ["127.0.0.1", "true"]) })
-        let control = "\(sshd.directory)/control"
-        let shared = sshd.clientOptions + ["-o", "ControlPath=\(control)"]
+        let fresh = try median((0..<connections).map { _ in try timeRun("/usr/bin/ssh", server.clientOptions + ["127.0.0.1", "true"]) })
+        let control = "\(server.directory)/control"
+        let shared = server.clientOptions + ["-o", "ControlPath=\(control)"]
         guard try runStatus("/usr/bin/ssh", shared + ["-o", "ControlMaster=yes", "-f", "-N", "127.0.0.1"]) == 0 else {
             throw BenchError(description: "cannot start an ssh ControlMaster")
         }

@@ -150,6 +150,28 @@ private func mutate(_ text: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
     }
 }
 
+extension HostileSyntaxTests {
+    /// Every kind of nesting, 1,100 deep: an answer (a tree or "nesting too deep"), not a stack
+    /// overflow. Nested function definitions used to overflow the stack before the limit.
+    @Test func deepNestingOfEachKindIsAnswered() {
+        let pairs = [
+            ("(", ")"), ("$(", ")"), ("{ ", "; }"), ("\"$(", ")\""), ("${x:-", "}"), ("if true; then ", "; fi"),
+            ("while false; do ", "; done"), ("case x in x) ", ";; esac"), ("$((", "))"), ("f() { ", "; }"),
+            ("function f { ", "; }"), ("g() ( ", " )"), ("for i in 1; do ", "; done"), ("`", "`"),
+        ]
+        for (open, close) in pairs {
+            for depth in [999, 1_100] {
+                let text = String(repeating: open, count: depth) + "echo x" + String(repeating: close, count: depth)
+                do {
+                    _ = try Parser.parse(text)
+                } catch {
+                    #expect(error.message.contains("nesting too deep") || error.message.contains("syntax error"), "\(open): \(error)")
+                }
+            }
+        }
+    }
+}
+
 /// The `iteration`th hostile input; each kind has its share (in percent).
 private func hostileInput(_ iteration: Int, scripts: [String], _ rng: inout SplitMix64) -> String {
     switch iteration % 100 {
