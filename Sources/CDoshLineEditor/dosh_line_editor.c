@@ -1,3 +1,4 @@
+#define _XOPEN_SOURCE 700
 #include "dosh_line_editor.h"
 
 #include <stddef.h>
@@ -48,10 +49,28 @@ int dosh_el_set_history(EditLine *el, History *h) {
   return el_set(el, EL_HIST, history, h);
 }
 
+int dosh_el_set_read_function(EditLine *el, dosh_el_read_function function) {
+  return el_set(el, EL_GETCFN, function);
+}
+
+int dosh_el_refresh(EditLine *el) {
+  return el_set(el, EL_REFRESH);
+}
+
 int dosh_el_terminal_columns(EditLine *el) {
   int columns = 0;
   if (el_get(el, EL_GETTC, "co", &columns, (void *)NULL) != 0) return 0;
   return columns;
+}
+
+const char *dosh_el_terminal_string(EditLine *el, const char *name) {
+  char *value = NULL;
+  if (el_get(el, EL_GETTC, name, &value, (void *)NULL) != 0) return NULL;
+  return value;
+}
+
+int dosh_character_width(wchar_t c) {
+  return wcwidth(c);
 }
 
 int dosh_history_enter(History *h, const char *entry) {

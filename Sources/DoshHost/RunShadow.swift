@@ -9,7 +9,12 @@ import DoshTransport
 /// It leaves the caller's session and process group (so the guest terminal's signals never reach
 /// it), marks every other inherited fd close-on-exec (host programs inherit only what a job
 /// names), then runs a `ShadowSession`.
-public func runShadow(onDescriptor fd: Int32, handshake: ShadowSession.Handshake = .pending(authenticator: nil)) -> Int32 {
+///
+/// `streamsFD`, from the agent of a tcp or vsock session, is its channel handing over the
+/// session's data connections (`StreamHandOff`).
+public func runShadow(
+  onDescriptor fd: Int32, handshake: ShadowSession.Handshake = .pending(authenticator: nil), streamsFD: Int32? = nil
+) -> Int32 {
   _ = setsid()
   // A blocked SIGCHLD or SIGHUP inherited from the starter would leave jobs unreported.
   var none = sigset_t()
@@ -23,6 +28,8 @@ public func runShadow(onDescriptor fd: Int32, handshake: ShadowSession.Handshake
     }
   }
   guard fcntl(fd, F_GETFD) >= 0 else { return 2 }
-  let session = ShadowSession(connection: Connection(adopting: fd), handshake: handshake)
+  if let streamsFD, fcntl(streamsFD, F_GETFD) < 0 { return 2 }
+  let session = ShadowSession(
+    connection: Connection(adopting: fd), handshake: handshake, handOff: streamsFD.map(StreamHandOff.init))
   return session.run()
 }

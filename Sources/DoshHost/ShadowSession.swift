@@ -4,6 +4,7 @@ import Glibc
 import DoshProtocol
 import DoshSystem
 import DoshTransport
+import SystemPackage
 
 /// The shadow process's work for one shell: its own cwd, environment and umask are the
 /// session's host state, and it runs the shell's host jobs and reports what becomes of them.
@@ -31,6 +32,11 @@ public final class ShadowSession {
   private var ending = false
   /// The session's host pty, from the first `openTerminal` until the session ends.
   private var terminal: HostTerminal?
+  /// The agent's channel handing over data connections (tcp and vsock sessions only).
+  private let handOff: StreamHandOff?
+  private lazy var streams = StreamTable(route: UInt32(bitPattern: getpid()))
+  /// The two relays between the session pty's master and its data connection (tcp, vsock).
+  private var terminalRelays: [pid_t] = []
   private lazy var isUnixConnection: Bool = {
     var storage = sockaddr_storage()
     var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -40,10 +46,16 @@ public final class ShadowSession {
     return result == 0 && Int32(storage.ss_family) == AF_UNIX
   }()
 
-  public init(connection: Connection, handshake: Handshake = .pending(authenticator: nil), software: String = "doshd") {
+  /// `handOff` is the agent's channel for data connections; without it (unix, `local`) streams
+  /// cross only as passed descriptors.
+  public init(
+    connection: Connection, handshake: Handshake = .pending(authenticator: nil), software: String = "doshd",
+    handOff: StreamHandOff? = nil
+  ) {
     self.connection = connection
     self.handshake = handshake
     self.software = software
+    self.handOff = handOff
   }
 
   /// Serves the session until the shell goes away (or SIGHUP/SIGTERM), then hangs up its jobs.
@@ -56,15 +68,22 @@ public final class ShadowSession {
       try greet()
       try connection.setNonBlocking(true)
     } catch {
+      // The agent's log (our stderr) says why a shell was turned away; the shell says it too.
+      let line = Array("doshd: shadow \(getpid()): session refused: \(error)\n".utf8)
+      _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
       return 1
     }
     while !ending {
       var descriptors = [pollfd(fd: connection.fileDescriptor, events: Int16(POLLIN), revents: 0)]
       if let wakeup = Signals.wakeupDescriptor { descriptors.append(pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)) }
-      let ready = poll(&descriptors, nfds_t(descriptors.count), -1)
+      if let handOff { descriptors.append(pollfd(fd: handOff.fileDescriptor, events: Int16(POLLIN), revents: 0)) }
+      // Unused tokens expire even in a quiet session.
+      let ready = poll(&descriptors, nfds_t(descriptors.count), streams.isEmpty ? -1 : 1000)
       if ready < 0 && errno != EINTR { return 1 }
       handleSignals()
       if ending { break }
+      if handOff != nil, descriptors.last!.revents != 0 { acceptStream() }
+      streams.expire(now: .now)
       if descriptors[0].revents != 0 { serveConnection() }
     }
     return 0
@@ -171,17 +190,33 @@ public final class ShadowSession {
     case .listCommands(let prefix, let limit):
       let (names, truncated) = HostListings.listCommands(prefix: prefix, limit: limit)
       try send(Message(requestID: id, .names(names, truncated: truncated)))
-    case .openStreams:
-      try fail(ENOTSUP, "stream tokens are not supported by this host yet; connect over unix to pass descriptors")
+    case .openStreams(let direction, let count):
+      guard handOff != nil else { return try fail(ENOTSUP, "this connection passes descriptors; it has no data connections") }
+      guard count >= 1, count <= UInt32(ProtocolLimits.maximumStreamsPerRequest) else {
+        return try fail(EINVAL, "openStreams: \(count) streams asked for")
+      }
+      var tokens: [StreamToken] = []
+      for _ in 0..<count {
+        guard let token = streams.issue(.job(direction)) else { return try fail(EAGAIN, "too many streams waiting to attach") }
+        tokens.append(token)
+      }
+      try send(Message(requestID: id, .streamTokens(tokens)))
     case .openHostFile(let path, let mode, let permissions):
-      guard isUnixConnection else {
-        return try fail(ENOTSUP, "host files need a unix connection (descriptor passing) on this host")
+      guard isUnixConnection || handOff != nil else {
+        return try fail(ENOTSUP, "host files need descriptor passing or data connections")
       }
       switch HostFiles.open(path, mode: mode, permissions: permissions) {
       case .failure(let error): try fail(error.code, error.message)
       case .success(let fd):
-        defer { close(fd) }
-        try send(Message(requestID: id, .hostFileOpened), descriptors: [fd])
+        if isUnixConnection {
+          defer { close(fd) }
+          return try send(Message(requestID: id, .hostFileOpened), descriptors: [fd])
+        }
+        guard let token = streams.issue(.hostFile(fd: fd, mode: mode)) else {
+          close(fd)
+          return try fail(EAGAIN, "too many streams waiting to attach")
+        }
+        try send(Message(requestID: id, .streamTokens([token])))
       }
     case .signalJob(let jobID, let signal):
       guard let job = jobs[jobID], job.processGroup > 0 else { return try fail(ESRCH, "no such host job \(jobID)") }
@@ -214,8 +249,8 @@ public final class ShadowSession {
   /// Opens the session pty on first use (a later call reuses it), applies the guest's modes and
   /// size, and passes the master back.
   private func openTerminal(termios: [UInt8], rows: UInt16, columns: UInt16, requestID: UInt32) throws(TransportError) {
-    guard isUnixConnection else {
-      return try send(Message.error(requestID: requestID, code: ENOTSUP, "a host terminal needs a unix connection (descriptor passing) on this host"))
+    guard isUnixConnection || handOff != nil else {
+      return try send(Message.error(requestID: requestID, code: ENOTSUP, "a host terminal needs descriptor passing or data connections"))
     }
     let pty: HostTerminal
     if let terminal {
@@ -230,8 +265,107 @@ public final class ShadowSession {
     if let problem = pty.configure(termios: termios, rows: rows, columns: columns) {
       return try send(Message.error(requestID: requestID, code: problem.code, problem.message))
     }
-    try send(Message(requestID: requestID, .terminalOpened), descriptors: [pty.master])
+    if isUnixConnection {
+      return try send(Message(requestID: requestID, .terminalOpened), descriptors: [pty.master])
+    }
+    // Over tcp or vsock the master is relayed through one data connection for the whole
+    // session: no tokens when it is attached already.
+    terminalRelays.removeAll { kill($0, 0) != 0 }
+    if !terminalRelays.isEmpty { return try send(Message(requestID: requestID, .streamTokens([]))) }
+    guard let token = streams.issue(.terminal) else {
+      return try send(Message.error(requestID: requestID, code: EAGAIN, "too many streams waiting to attach"))
+    }
+    try send(Message(requestID: requestID, .streamTokens([token])))
   }
+
+  // MARK: Data connections (tcp, vsock)
+
+  /// Takes a data connection from the agent, checks its token and puts it to use.
+  private func acceptStream() {
+    guard let handOff else { return }
+    let connection: Int32
+    do {
+      guard let received = try handOff.receive() else {
+        ending = true  // the agent is gone; the session itself goes on until the shell leaves
+        return
+      }
+      connection = received
+    } catch {
+      return
+    }
+    guard let token = StreamHandOff.readToken(from: connection) else { return }
+    _ = fcntl(connection, F_SETFL, fcntl(connection, F_GETFL) & ~O_NONBLOCK)
+    switch streams.attach(token, fd: connection) {
+    case nil:
+      close(connection)  // unknown, used or expired
+    case .job:
+      break  // kept until its runJob claims it
+    case .hostFile(let fd, let mode):
+      if mode.reads { _ = try? Relay.start(from: fd, to: connection) }
+      if mode != .read { _ = try? Relay.start(from: connection, to: fd) }
+      close(fd)
+      close(connection)
+    case .terminal:
+      guard let terminal else {
+        close(connection)
+        return
+      }
+      for (source, sink) in [(terminal.master, connection), (connection, terminal.master)] {
+        if let pid = try? Relay.start(from: source, to: sink) { terminalRelays.append(pid) }
+      }
+      close(connection)
+    }
+  }
+
+  /// Replaces the `stream` sources of a job by the connections attached with their tokens,
+  /// appended to `passed`; waits for connections still on their way (until their tokens
+  /// expire). Returns the failure to answer with, if any.
+  private func claimStreams(_ spec: inout JobSpec, passed: inout [Int32], claimed: inout [Int32]) -> (code: Int32, message: String)? {
+    // A token named twice in one job (`2>&1`-like sharing of one guest fd) is one connection.
+    var indices: [StreamToken: UInt32] = [:]
+    for processIndex in spec.processes.indices {
+      for settingIndex in spec.processes[processIndex].descriptors.indices {
+        guard case .stream(let token) = spec.processes[processIndex].descriptors[settingIndex].source else { continue }
+        if let index = indices[token] {
+          spec.processes[processIndex].descriptors[settingIndex].source = .passed(index: index)
+          continue
+        }
+        var fd: Int32?
+        while fd == nil {
+          switch streams.claim(token) {
+          case .attached(let socket, let direction):
+            guard direction == .hostToGuest else {
+              fd = socket
+              break
+            }
+            // The process writes into a pipe relayed to the connection: when the guest reader
+            // goes, the relay ends and the process takes SIGPIPE, as with a local pipe (a
+            // reset socket would only give it ECONNRESET).
+            guard let ends = try? FileDescriptor.closeOnExecPipe() else {
+              close(socket)
+              return (errno, "pipe: \(errorText(errno))")
+            }
+            _ = try? Relay.start(from: ends.readEnd.rawValue, to: socket)
+            ends.readEnd.closeQuietly()
+            close(socket)
+            fd = ends.writeEnd.rawValue
+          case .invalid: return (EBADF, "stream \(token): unknown, used or expired")
+          case .pending(let expires):
+            guard let handOff, (try? handOff.waitForConnection(until: expires)) == true
+            else { return (ETIMEDOUT, "stream \(token) did not attach in time") }
+            acceptStream()
+            if ending { return (ECONNABORTED, "the session is ending") }
+          }
+        }
+        claimed.append(fd!)
+        passed.append(fd!)
+        indices[token] = UInt32(passed.count - 1)
+        spec.processes[processIndex].descriptors[settingIndex].source = .passed(index: UInt32(passed.count - 1))
+      }
+    }
+    return nil
+  }
+
 
   /// `fg` (true): the job's group becomes the pty's foreground group. `bg` (false): the shadow
   /// takes the pty back if the job holds it. A no-op without a pty or without processes.
@@ -261,6 +395,13 @@ public final class ShadowSession {
   private func runJob(_ spec: JobSpec, passed: [Int32], requestID: UInt32) throws(TransportError) {
     guard jobs.count < ShadowSession.maximumJobs else {
       return try send(Message.error(requestID: requestID, code: EAGAIN, "too many host jobs (\(ShadowSession.maximumJobs))"))
+    }
+    var spec = spec
+    var passed = passed
+    var claimed: [Int32] = []
+    defer { for fd in claimed { close(fd) } }
+    if let problem = claimStreams(&spec, passed: &passed, claimed: &claimed) {
+      return try send(Message.error(requestID: requestID, code: problem.code, problem.message))
     }
     var launcher = JobLauncher(spec: spec, passed: passed, terminal: terminal?.slave)
     if let problem = launcher.validate() {
@@ -340,6 +481,8 @@ public final class ShadowSession {
   private func hangUp() {
     terminal?.close()
     terminal = nil
+    for relay in terminalRelays { kill(relay, SIGTERM) }
+    streams.removeAll()
     for job in jobs.values where job.processGroup > 0 {
       kill(-job.processGroup, SIGHUP)
       kill(-job.processGroup, SIGCONT)

@@ -28,12 +28,19 @@ internal import CLibEdit
 /// installs handlers for SIGINT, SIGQUIT, SIGTSTP, SIGHUP, SIGTERM, SIGCONT and SIGWINCH that
 /// put the terminal back in its normal mode, then call the shell's previous disposition by
 /// re-sending the signal (with `kill(0, …)`, to the shell's process group, which holds only the
-/// shell while it reads a line), and restores the shell's handlers when `readLine` returns. A
-/// window resize while reading is applied at once; one that happens between reads is picked up
-/// because libedit measures the terminal at the start of every read. The shell's own handlers
-/// (SIGCHLD in particular) must be installed with `SA_RESTART`: a signal that interrupts the
-/// terminal read otherwise ends `readLine` as ``LineEditorInput/interrupted``. SIGWINCH must not
-/// be blocked (a blocked mask survives exec; some test harnesses start programs that way).
+/// shell while it reads a line), and restores the shell's handlers when `readLine` returns. The
+/// first window resize of a read is applied at once (libedit's handler then gives SIGWINCH back
+/// to the shell), a later one before the next key; one that happens between reads is picked up
+/// because libedit measures the terminal at the start of every read. A signal that libedit's
+/// handler passes on after leaving edit mode ends `readLine` as ``LineEditorInput/interrupted``;
+/// the shell's own handlers (SIGCHLD) do not disturb the read. SIGWINCH must not be blocked (a
+/// blocked mask survives exec; some test harnesses start programs that way).
+///
+/// **Output while a line is edited.** `readLine` can watch a second descriptor besides the
+/// keyboard (the shell passes the host pty that background host jobs write to). What arrives
+/// there is shown at once: the prompt and the line are cleared, the output is written, and the
+/// prompt and the half-typed line are drawn again below it, with the cursor where it was. The
+/// editor reads keys with its own function (libedit's `EL_GETCFN`) that polls both.
 ///
 /// Input that is not a terminal is read line by line without editing or prompt.
 public final class LineEditor {
@@ -53,6 +60,13 @@ public final class LineEditor {
     private var interrupted = false
     /// The line and cursor of an ambiguous completion: a second TAB there lists the candidates.
     var ambiguousCompletion: (line: String, cursor: Int)?
+    /// The descriptor whose output is shown above the line during the current read, if any.
+    var backgroundOutput: Int32?
+    /// Bytes of a multibyte character read so far.
+    var pendingInput: [UInt8] = []
+
+    /// The descriptor keys are read from.
+    var inputDescriptor: Int32 { fileno(streams[0]) }
 
     /// Sets up libedit on `input`, `output` and `error` (descriptors the editor duplicates, so
     /// the caller keeps its own). Returns nil when the descriptors cannot be duplicated or
@@ -94,6 +108,8 @@ public final class LineEditor {
         _ = dosh_el_add_function(
             editLine, "dosh-interrupt", "Discard the line",
             { editLine, _ in LineEditor.from(editLine)?.interrupt() ?? UInt8(CC_EOF) })
+        _ = dosh_el_set_read_function(
+            editLine, { editLine, character in LineEditor.from(editLine)?.readCharacter(character) ?? -1 })
         _ = dosh_el_set_history(editLine, history.handle)
         setEditingMode(vi: false)
     }
@@ -105,11 +121,15 @@ public final class LineEditor {
     }
 
     /// Reads one line, without its newline. The prompt is asked of the delegate once, with
-    /// `continuation` (PS2) or not (PS1).
-    public func readLine(continuation: Bool) -> LineEditorInput {
+    /// `continuation` (PS2) or not (PS1). What `backgroundOutput` (a descriptor the caller keeps
+    /// open meanwhile) delivers while the line is edited is shown above the line at once.
+    public func readLine(continuation: Bool, backgroundOutput: Int32? = nil) -> LineEditorInput {
         setPrompt(delegate?.prompt(continuation: continuation) ?? "")
         interrupted = false
         ambiguousCompletion = nil
+        self.backgroundOutput = backgroundOutput
+        pendingInput = []
+        defer { self.backgroundOutput = nil }
         var count: Int32 = 0
         guard let text = el_gets(editLine, &count) else {
             let failure = errno
@@ -166,6 +186,14 @@ public final class LineEditor {
         fputs(text, streams[1])
         fflush(streams[1])
     }
+
+    func writeOutput(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, streams[1]) }
+        fflush(streams[1])
+    }
+
+    /// The prompt of the current read, as libedit shows it.
+    var currentPrompt: String { String(cString: promptText) }
 
     /// The editor whose libedit instance is `editLine`.
     private static func from(_ editLine: OpaquePointer?) -> LineEditor? {

@@ -30,6 +30,23 @@ public struct StreamToken: Hashable, Sendable, CustomStringConvertible {
     return StreamToken(bytes: bytes)!
   }
 
+  /// A fresh token that the agent routes to session `route` (the issuing shadow's pid): the
+  /// route is its first 4 bytes (big-endian), the other 12 (96 bits) come from the system's
+  /// random number generator. Only the issuing shadow accepts it; the route is no secret.
+  public static func random(route: UInt32) -> StreamToken {
+    var bytes = random().bytes
+    bytes[0] = UInt8(truncatingIfNeeded: route >> 24)
+    bytes[1] = UInt8(truncatingIfNeeded: route >> 16)
+    bytes[2] = UInt8(truncatingIfNeeded: route >> 8)
+    bytes[3] = UInt8(truncatingIfNeeded: route)
+    return StreamToken(bytes: bytes)!
+  }
+
+  /// The session the agent hands a connection attached with this token to.
+  public var route: UInt32 {
+    bytes[0..<4].reduce(0) { $0 << 8 | UInt32($1) }
+  }
+
   /// Hexadecimal, for logs of the side that issued it.
   public var description: String {
     let digits = Array("0123456789abcdef".utf8)

@@ -9,7 +9,16 @@ public enum ShellHandshake {
     timeout: Duration = .seconds(5)
   ) throws(TransportError) -> (session: SessionInfo, version: UInt16) {
     let shellNonce = Authenticator.makeNonce()
-    try connection.send(Message(.hello(Hello(role: .shell, software: Array(software.utf8), nonce: shellNonce))))
+    do {
+      try connection.send(Message(.hello(Hello(role: .shell, software: Array(software.utf8), nonce: shellNonce))))
+    } catch {
+      // An agent that refuses us at once (another uid) may have closed before our hello got
+      // there: its `refused` says why, and is worth more than EPIPE.
+      if let answer = try? connection.receive(timeout: .milliseconds(500)), case .refused(let reason) = answer.body {
+        throw .refused(String(decoding: reason, as: UTF8.self))
+      }
+      throw error
+    }
     let hello = try expect(connection, timeout, "hello") { body -> Hello? in
       if case .hello(let hello) = body, hello.role == .agent { return hello }
       return nil

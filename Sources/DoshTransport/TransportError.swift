@@ -45,11 +45,11 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     case .protocolViolation(let error):
       "protocol error: \(error)"
     case .refused(let reason):
-      "refused by peer: \(reason)"
+      "permission denied (\(reason))"
     case .tokenFile(let path, let reason):
       "token file \(path): \(reason)"
     case .authenticationFailed(let reason):
-      "authentication failed: \(reason)"
+      "permission denied (\(reason))"
     case .invalidInheritedSocket(let reason):
       "inherited socket: \(reason)"
     }

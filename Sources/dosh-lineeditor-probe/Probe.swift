@@ -1,8 +1,10 @@
 // Reads lines with dosh's line editor and prints what each read returned, one result per
 // line, so a test can drive it through a pseudo-terminal.
 //
-//   dosh-lineeditor-probe [--vi] [--like-a-shell] [--history FILE]
+//   dosh-lineeditor-probe [--vi] [--like-a-shell] [--history FILE] [--background-output FIFO]
 //
+// --background-output shows what is written to FIFO while a line is edited, as the shell does
+// with the host pty that background host jobs write to.
 // --like-a-shell ignores SIGINT, SIGQUIT, SIGTSTP and SIGTERM, as an interactive shell does.
 // Prompts are "probe> " and "more> " (after a line ending in a backslash). Completion offers
 // words from a fixed list. Every line read is added to the history.
@@ -39,14 +41,18 @@ setlocale(LC_CTYPE, "")
 var arguments = CommandLine.arguments.dropFirst()
 var vi = false
 var historyPath: String?
+var backgroundOutput: Int32?
 while let argument = arguments.popFirst() {
     switch argument {
     case "--vi": vi = true
     case "--like-a-shell":
         for number in [SIGINT, SIGQUIT, SIGTSTP, SIGTERM] { _ = signal(number, SIG_IGN) }
     case "--history": historyPath = arguments.popFirst()
+    case "--background-output":
+        // Read and write: the FIFO never reports end of file when a writer goes away.
+        if let path = arguments.popFirst() { backgroundOutput = open(path, O_RDWR | O_CLOEXEC) }
     default:
-        report("usage: dosh-lineeditor-probe [--vi] [--like-a-shell] [--history FILE]")
+        report("usage: dosh-lineeditor-probe [--vi] [--like-a-shell] [--history FILE] [--background-output FIFO]")
         exit(2)
     }
 }
@@ -63,7 +69,7 @@ else {
 editor.setEditingMode(vi: vi)
 var continuation = false
 reading: while true {
-    switch editor.readLine(continuation: continuation) {
+    switch editor.readLine(continuation: continuation, backgroundOutput: backgroundOutput) {
     case .line(let line):
         report("got line [\(line)]")
         history.add(line)

@@ -27,7 +27,9 @@ struct Dosh: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The host to use: local, none, unix:PATH, tcp:HOST:PORT or vsock:CID:PORT.", valueName: "ADDR"))
     var host: String?
 
-    @Option(name: .long, help: ArgumentHelp("The token file for tcp: and vsock: hosts (or DOSH_TOKEN_FILE).", valueName: "FILE"))
+    @Option(
+        name: .long, help: ArgumentHelp("The token file for tcp: and vsock: hosts (or DOSH_TOKEN_FILE).", valueName: "FILE"),
+        completion: .file())
     var tokenFile: String?
 
     @Option(name: .customLong("shadow-fd"), help: .hidden)
@@ -44,7 +46,8 @@ struct Dosh: ParsableCommand {
 
     @Argument(
         parsing: .allUnrecognized,
-        help: ArgumentHelp("With -c: $0 then $1…; otherwise the script to run and its arguments.", valueName: "ARG"))
+        help: ArgumentHelp("With -c: $0 then $1…; otherwise the script to run and its arguments.", valueName: "ARG"),
+        completion: .file())
     var arguments: [String] = []
 
     func run() throws {

@@ -6,6 +6,9 @@ import DoshShell
 final class EditorPromptReader: PromptReader, LineEditorDelegate {
     private let shell: Shell
     private var editor: LineEditor?
+    /// The `set -o vi` state the editor was last switched to. Switching resets every key binding
+    /// (those of `~/.editrc` too), so it happens only when the option changes.
+    private var appliedVi = false
 
     /// Nil when the line editor cannot run on these fds.
     init?(shell: Shell, history: CommandHistory) {
@@ -21,8 +24,11 @@ final class EditorPromptReader: PromptReader, LineEditorDelegate {
 
     func readLine(continuation: Bool) -> PromptInput {
         guard let editor else { return .endOfFile }
-        editor.setEditingMode(vi: shell.options.vi)
-        switch editor.readLine(continuation: continuation) {
+        if shell.options.vi != appliedVi {
+            appliedVi = shell.options.vi
+            editor.setEditingMode(vi: appliedVi)
+        }
+        switch editor.readLine(continuation: continuation, backgroundOutput: shell.backgroundHostOutput) {
         case .line(let line): return .line(line)
         case .endOfFile: return .endOfFile
         case .interrupted: return .interrupted

@@ -24,7 +24,9 @@ struct Doshd: ParsableCommand {
   @Option(name: .customLong("listen"), help: ArgumentHelp("An address to listen on: unix:PATH, tcp:HOST:PORT or vsock:CID:PORT.", valueName: "address"))
   var listen: [String] = []
 
-  @Option(name: .customLong("token-file"), help: ArgumentHelp("The shared secret for tcp and vsock (mode 0600).", valueName: "file"))
+  @Option(
+    name: .customLong("token-file"), help: ArgumentHelp("The shared secret for tcp and vsock (mode 0600).", valueName: "file"),
+    completion: .file())
   var tokenFile: String?
 
   @Option(name: .customLong("allow-uid"), help: ArgumentHelp("Also accept unix connections from this user id.", valueName: "uid"))
@@ -33,7 +35,9 @@ struct Doshd: ParsableCommand {
   @Flag(name: .customLong("allow-remote"), help: "Let tcp listen on a non-loopback address.")
   var allowRemote = false
 
-  @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+  @Option(
+    name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"),
+    completion: .list(Logger.Level.allCases.map(\.rawValue)))
   var logLevel: String = "info"
 
   @Flag(name: .customLong("version"), help: "Print the version and exit.")
@@ -42,6 +46,10 @@ struct Doshd: ParsableCommand {
   /// Shadow mode: serve one shell on this inherited fd (started by the agent itself).
   @Option(name: .customLong("shadow-fd"), help: .hidden)
   var shadowFD: Int32?
+
+  /// Shadow mode over tcp or vsock: the agent hands over data connections on this fd.
+  @Option(name: .customLong("streams-fd"), help: .hidden)
+  var streamsFD: Int32?
 
   func validate() throws {
     guard Logger.Level(rawValue: logLevel) != nil else {
@@ -61,7 +69,7 @@ struct Doshd: ParsableCommand {
           fail("\(error)")
         }
       }
-      Glibc.exit(runShadow(onDescriptor: shadowFD, handshake: .pending(authenticator: authenticator)))
+      Glibc.exit(runShadow(onDescriptor: shadowFD, handshake: .pending(authenticator: authenticator), streamsFD: streamsFD))
     }
     let level = Logger.Level(rawValue: logLevel) ?? .info
     LoggingSystem.bootstrap { label in

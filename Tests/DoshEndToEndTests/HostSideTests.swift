@@ -5,23 +5,25 @@ import Testing
 @Suite(.serialized) struct HostSideTests {
     /// Runs `script` in the guest world and checks what it printed and returned.
     func check(
-        _ script: String, stdout expected: String, status: Int32 = 0, guestSetup: String = "",
+        _ script: String, stdout expected: String, stderr expectedError: String? = nil, status: Int32 = 0, guestSetup: String = "",
+        over transport: TwoWorlds.Transport = .unix,
         hostSetup: (TwoWorlds) throws -> Void = { _ in }, sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         if let missing = TwoWorlds.missingPrerequisite() {
             if getuid() == 0 { Issue.record("two worlds cannot be made: \(missing)") } else { print("skipping: \(missing)") }
             return
         }
-        let worlds = try TwoWorlds()
+        let worlds = try TwoWorlds(transport: transport)
         try hostSetup(worlds)
         let result = try worlds.guest(script, guestSetup: guestSetup)
         #expect(!result.timedOut, "timed out", sourceLocation: sourceLocation)
         #expect(result.stdout == expected, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.status == status, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        if let expectedError { #expect(result.stderr == expectedError, sourceLocation: sourceLocation) }
     }
 
-    @Test func theTwoWorldsDiffer() throws {
-        try check("cat which.txt; !cat which.txt", stdout: "guest\nhost\n")
+    @Test(arguments: TwoWorlds.Transport.allCases) func theTwoWorldsDiffer(over transport: TwoWorlds.Transport) throws {
+        try check("cat which.txt; !cat which.txt", stdout: "guest\nhost\n", over: transport)
     }
 
     @Test func hostCommandsRunInTheHostWorkingDirectory() throws {
@@ -34,7 +36,7 @@ import Testing
             stdout: "/\nhello\ngone\n0027\n")
     }
 
-    @Test func redirectionTargetsSayTheirSide() throws {
+    @Test(arguments: TwoWorlds.Transport.allCases) func redirectionTargetsSayTheirSide(over transport: TwoWorlds.Transport) throws {
         try check(
             """
             cat < !which.txt
@@ -48,14 +50,14 @@ import Testing
             !cat out.txt
             !ls nosuch 2> !err.txt; !cat err.txt | wc -l | tr -d ' '
             """,
-            stdout: "host\nguest\nfrom-guest\nno-guest-out\nfrom-host\nfrom-guest\nmore\n1\n")
+            stdout: "host\nguest\nfrom-guest\nno-guest-out\nfrom-host\nfrom-guest\nmore\n1\n", over: transport)
     }
 
-    @Test func hostGlobsTildeAndRelativePathsResolveOnTheHost() throws {
+    @Test(arguments: TwoWorlds.Transport.allCases) func hostGlobsTildeAndRelativePathsResolveOnTheHost(over transport: TwoWorlds.Transport) throws {
         try check(
             "echo *.g; !echo *.h; !echo ~ | grep -c /; cd /; !cat which.txt",
             stdout: "a.g\nb.h\n1\nhost\n",
-            guestSetup: "touch a.g",
+            guestSetup: "touch a.g", over: transport,
             hostSetup: { worlds in try "".write(to: worlds.world.appendingPathComponent("b.h"), atomically: true, encoding: .utf8) })
     }
 
@@ -65,7 +67,7 @@ import Testing
             stdout: "guest\nhost\nhost\nguest\nhost\n")
     }
 
-    @Test func pipesCrossBothWays() throws {
+    @Test(arguments: TwoWorlds.Transport.allCases) func pipesCrossBothWays(over transport: TwoWorlds.Transport) throws {
         try check(
             """
             echo abc | !tr a-z A-Z
@@ -74,10 +76,10 @@ import Testing
             printf '3\\n1\\n2\\n' | !sort | !head -2 | tr '\\n' ' '; echo
             cat which.txt | !cat - which.txt | cat
             """,
-            stdout: "ABC\nDEF\n2\n1 2 \nguest\nhost\n")
+            stdout: "ABC\nDEF\n2\n1 2 \nguest\nhost\n", over: transport)
     }
 
-    @Test func statusesNegationAndPipefail() throws {
+    @Test(arguments: TwoWorlds.Transport.allCases) func statusesNegationAndPipefail(over transport: TwoWorlds.Transport) throws {
         try check(
             """
             !false; echo $?
@@ -89,15 +91,15 @@ import Testing
             true | !false; echo $?
             set -o pipefail; !false | true; echo $?
             """,
-            stdout: "1\nand\nor\nnegated\n7\n143\n1\n1\n")
+            stdout: "1\nand\nor\nnegated\n7\n143\n1\n1\n", over: transport)
     }
 
-    @Test func brokenPipesEndBothDirections() throws {
-        try check("yes | !head -1; !yes | head -1; echo done", stdout: "y\ny\ndone\n")
+    @Test(arguments: TwoWorlds.Transport.allCases) func brokenPipesEndBothDirections(over transport: TwoWorlds.Transport) throws {
+        try check("yes | !head -1; !yes | head -1; echo done", stdout: "y\ny\ndone\n", stderr: "", over: transport)
     }
 
-    @Test func commandSubstitutionRunsHostCommands() throws {
-        try check("echo \"host says $(!cat which.txt)\"; x=$(!false); echo $?", stdout: "host says host\n1\n")
+    @Test(arguments: TwoWorlds.Transport.allCases) func commandSubstitutionRunsHostCommands(over transport: TwoWorlds.Transport) throws {
+        try check("echo \"host says $(!cat which.txt)\"; x=$(!false); echo $?", stdout: "host says host\n1\n", over: transport)
     }
 
     @Test func missingHostCommandIs127() throws {
@@ -111,7 +113,7 @@ import Testing
         #expect(result.stderr.contains("no-such-command-here: command not found"))
     }
 
-    @Test func twentyMegabytesCrossExactlyBothWays() throws {
+    @Test(arguments: TwoWorlds.Transport.allCases) func twentyMegabytesCrossExactlyBothWays(over transport: TwoWorlds.Transport) throws {
         try check(
             """
             head -c 20000000 /dev/urandom > data
@@ -123,7 +125,7 @@ import Testing
             !cat data | cksum | cut -d' ' -f1 > back.stream
             cmp -s sum.guest back.stream && echo host-to-guest-exact
             """,
-            stdout: "guest-to-host-exact\nhost-to-guest-exact\n")
+            stdout: "guest-to-host-exact\nhost-to-guest-exact\n", over: transport)
     }
 
     @Test func twoSessionsHaveSeparateHostState() throws {
@@ -181,14 +183,56 @@ import Testing
             !true
             shadow=$(pgrep -P $$ -f shadow-fd)
             (sleep 1; kill -9 $shadow) &
-            !sleep 10 >/dev/null 2>&1
+            t=10.123
+            !sleep $t >/dev/null 2>&1
             echo "status $?"
             echo guest-ok
             !echo again
+            sleep 0.2
+            pgrep -f 'sleep 10[.]123' >/dev/null && echo orphaned || echo hung-up
             """
         let result = try DoshBinary.run(["--host", "local", "-c", script], timeout: 30)
-        #expect(result.stdout == "status 255\nguest-ok\nagain\n")
+        #expect(result.stdout == "status 255\nguest-ok\nagain\nhung-up\n")
         #expect(result.stderr.contains("host: connection closed by the host"))
         #expect(result.stderr.contains("dosh: host: new session"))
+    }
+
+    @Test func theAgentHangsUpTheJobsOfAKilledShadow() throws {
+        // The shadow is the parent of host processes; SIGKILL leaves it no chance to hang up
+        // its jobs, so the agent does, like a terminal hang-up (nohup survives).
+        try check(
+            """
+            shadow=$(!sh -c 'echo $PPID')
+            a=10.321 b=10.654
+            !export b
+            !sh -c 'nohup sleep $b >/dev/null 2>&1 &'
+            (sleep 0.5; kill -9 $shadow) &
+            !sleep $a
+            sleep 0.5
+            pgrep -f 'sleep 10[.]321' >/dev/null && echo orphaned || echo hung-up
+            pgrep -f 'sleep 10[.]654' >/dev/null && echo nohup-lives
+            pkill -f 'sleep 10[.]654'
+            """,
+            stdout: "hung-up\nnohup-lives\n", status: 0)
+    }
+
+    @Test(arguments: TwoWorlds.Transport.allCases) func aKilledAgentFailsHostCommandsFastAndGuestGoesOn(over transport: TwoWorlds.Transport) throws {
+        // Over unix the session outlives the agent (its shadow needs no agent); a new session
+        // cannot start. Over tcp the agent routes data connections, so the session ends with it.
+        let script = """
+            agent=$(!sh -c 'ps -o ppid= -p $PPID')
+            kill -9 $agent
+            sleep 0.3
+            \(transport == .unix ? "!echo still-here" : "")
+            ( !true ); echo "new session $?"
+            start=$(date +%s)
+            !true
+            echo "status $?"
+            [ $(( $(date +%s) - start )) -lt 5 ] && echo fast
+            echo guest-ok
+            """
+        try check(
+            script, stdout: (transport == .unix ? "still-here\n" : "") + "new session 255\nstatus \(transport == .unix ? 0 : 255)\nfast\nguest-ok\n",
+            over: transport)
     }
 }

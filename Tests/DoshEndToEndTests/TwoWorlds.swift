@@ -6,14 +6,23 @@ import Testing
 /// `world` names different files on each side. A host file read on the guest side, or the
 /// reverse, gives the wrong answer.
 final class TwoWorlds {
+    /// How dosh reaches the agent: a unix socket (streams are passed descriptors) or tcp with a
+    /// token (streams are data connections with relays).
+    enum Transport: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case unix, tcp
+        var testDescription: String { rawValue }
+    }
+
     let root: URL
     /// The directory whose contents differ between the two sides.
     let world: URL
     let socket: String
+    /// What dosh is given: `--host ADDRESS` and, for tcp, `--token-file FILE`.
+    private(set) var hostArguments: [String]
     private let agent: Process
 
-    /// Starts an agent; nil (with the reason) when this machine cannot make two worlds.
-    init() throws {
+    /// Starts an agent listening on `transport`.
+    init(transport: Transport = .unix) throws {
         root = URL(fileURLWithPath: "/tmp").appendingPathComponent("dosh-worlds-\(UUID().uuidString.prefix(8))")
         world = root.appendingPathComponent("world")
         let agentDirectory = root.appendingPathComponent("agent")
@@ -24,15 +33,49 @@ final class TwoWorlds {
         agent = Process()
         agent.executableURL = DoshBinary.productsDirectory.appendingPathComponent("doshd")
         agent.arguments = ["--listen", "unix:" + socket, "--log-level", "error"]
+        hostArguments = ["--host", "unix:" + socket]
+        let log = Pipe()
+        if transport == .tcp {
+            let token = agentDirectory.appendingPathComponent("token")
+            try "\(UUID().uuidString)\(UUID().uuidString)\n".write(to: token, atomically: true, encoding: .utf8)
+            chmod(token.path, 0o600)
+            // Port 0: the agent logs the port it got.
+            agent.arguments = ["--listen", "tcp:127.0.0.1:0", "--token-file", token.path, "--log-level", "info"]
+            agent.standardError = log
+            hostArguments = ["--host", "", "--token-file", token.path]
+        }
         // Sessions start in the agent user's home, like ssh: make that the host world.
         agent.environment = ["HOME": world.path, "PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C"]
         agent.currentDirectoryURL = world
         agent.standardInput = FileHandle.nullDevice
         try agent.run()
+        if transport == .tcp {
+            hostArguments[1] = try Self.readListeningAddress(from: log.fileHandleForReading)
+            return
+        }
         // Wait for the socket to appear.
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) {
             usleep(20_000)
         }
+    }
+
+    /// The `tcp:HOST:PORT` of the agent's "listening on …" log line.
+    private static func readListeningAddress(from log: FileHandle) throws -> String {
+        var text = ""
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let chunk = log.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+            if let range = text.range(of: "listening on tcp:") {
+                let rest = text[range.upperBound...]
+                if let end = rest.firstIndex(where: { $0 == "\n" || $0 == " " }) {
+                    return "tcp:" + rest[..<end]
+                }
+            }
+        }
+        struct NoAddress: Error, CustomStringConvertible { var description: String }
+        throw NoAddress(description: "the agent did not say where it listens: \(text)")
     }
 
     deinit {
@@ -62,7 +105,7 @@ final class TwoWorlds {
             cd '\(world.path)' || exit 91
             echo guest > which.txt
             \(guestSetup)
-            exec '\(dosh)' --host 'unix:\(socket)' "$@"
+            exec '\(dosh)' \(hostArguments.map { "'\($0)'" }.joined(separator: " ")) "$@"
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")

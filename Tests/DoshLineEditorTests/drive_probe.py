@@ -185,10 +185,42 @@ def vi_mode_in_a_shell_that_ignores_signals():
     got(vi, "end of file")
 
 
+def background_output_appears_above_the_line():
+    fifo = os.path.join(WORKDIR, "background")
+    os.mkfifo(fifo)
+    shown = start("--background-output", fifo)
+
+    def write(text):
+        with open(fifo, "w") as writer:
+            writer.write(text)
+
+    shown.send("half typed")
+    shown.expect_exact("typed")
+    write("from the background\n")
+    shown.expect(r"\r\x1b\[Jfrom the background\r*\n")  # the prompt's row cleared first
+    shown.expect_exact("probe> half typed")  # the prompt and the line, drawn again below it
+    shown.send(f"{LEFT}{LEFT}X")
+    shown.expect_exact("Xed")
+    write("no newline")
+    shown.expect(r"no newline\r*\n")
+    shown.expect_exact("probe> half typXed")
+    # A line longer than the terminal is wide: every row of it is cleared and drawn again.
+    shown.send(" " + "w" * 100)
+    shown.expect(pexpect.TIMEOUT, timeout=0.5)  # let the editor take and draw every key
+    write("third\n")
+    shown.expect(r"\x1b\[A\x1b\[Jthird\r*\n")  # one row up, then cleared
+    shown.expect_exact("probe> half typX www")
+    shown.send("\r")
+    got(shown, "line [half typX " + "w" * 100 + "ed]")
+    shown.send(CTRL_D)
+    got(shown, "end of file")
+
+
 for name, action in [
     ("history survives a restart", history_survives_restart),
     ("C locale still reads UTF-8", c_locale_still_reads_utf8),
     ("vi mode in a shell that ignores signals", vi_mode_in_a_shell_that_ignores_signals),
+    ("background output appears above the line", background_output_appears_above_the_line),
 ]:
     check(name, action)
 

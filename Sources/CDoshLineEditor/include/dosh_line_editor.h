@@ -8,11 +8,15 @@
 #define DOSH_LINE_EDITOR_H
 
 #include <histedit.h>
+#include <wchar.h>
 
 /// A prompt callback: returns the prompt text, which libedit reads but does not free.
 typedef char *(*dosh_el_prompt_function)(EditLine *);
 /// An editor function added with EL_ADDFN: returns one of the CC_* codes.
 typedef unsigned char (*dosh_el_editor_function)(EditLine *, int);
+/// A read-character function (EL_GETCFN): stores one character, returns 1, 0 at end of file,
+/// or -1 with errno set on an error.
+typedef int (*dosh_el_read_function)(EditLine *, wchar_t *);
 
 /// el_set(EL_PROMPT_ESC): characters between two `ignore` characters do not take screen space
 /// (colour sequences). Why C: el_set is variadic.
@@ -51,9 +55,28 @@ int dosh_el_disable_terminal_signals(EditLine *el);
 /// el_set(EL_HIST, history, h): Up, Down and the searches walk `h`. Why C: variadic.
 int dosh_el_set_history(EditLine *el, History *h);
 
+/// el_set(EL_GETCFN): libedit reads each character with `function` instead of its own
+/// read(2) of the input descriptor. Why C: el_set is variadic.
+int dosh_el_set_read_function(EditLine *el, dosh_el_read_function function);
+
+/// el_set(EL_REFRESH): forgets what libedit believes is on the screen and draws the prompt and
+/// the line again, from the cursor's position (which must be at the start of a line).
+/// Why C: el_set is variadic.
+int dosh_el_refresh(EditLine *el);
+
 /// el_get(EL_GETTC, "co"): the terminal's width in columns, or 0 when unknown.
 /// Why C: el_get is variadic.
 int dosh_el_terminal_columns(EditLine *el);
+
+/// el_get(EL_GETTC, name): one of the terminal's control strings (termcap names: "up" moves
+/// the cursor up a row, "cd" clears to the end of the screen), or NULL when the terminal has
+/// none. libedit keeps the string. Why C: el_get is variadic.
+const char *dosh_el_terminal_string(EditLine *el, const char *name);
+
+/// wcwidth(c): the columns libedit gives a character when it lays out the line, -1 when it
+/// cannot be printed. Why C: glibc declares wcwidth only for _XOPEN_SOURCE, which the Swift
+/// Glibc module is not built with.
+int dosh_character_width(wchar_t c);
 
 /// history(H_ENTER): appends one entry. Why C: history() is variadic.
 int dosh_history_enter(History *h, const char *entry);

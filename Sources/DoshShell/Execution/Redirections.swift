@@ -25,13 +25,16 @@ extension Shell {
     ) throws(Unwind) -> T {
         if redirections.isEmpty { return try body() }
         var saved = SavedDescriptors()
+        let hostWriteMark = hostWriteRelays.count
         defer {
             if keepRedirections {
                 // `exec` without a command: the redirections stay.
                 keepRedirections = false
                 for (_, backup) in saved.entries { backup?.closeQuietly() }
+                hostWriteRelays.removeSubrange(hostWriteMark...)  // they end with the shell
             } else {
                 restoreDescriptors(saved)
+                finishHostWrites(from: hostWriteMark)
             }
         }
         do {

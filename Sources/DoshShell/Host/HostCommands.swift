@@ -125,10 +125,6 @@ extension Shell {
         _ command: SimpleCommand, fields: [String], session: HostSession,
         input: DescriptorSource?, output: DescriptorSource?, builder: inout HostJobBuilder
     ) throws(Unwind) -> ProcessSpec {
-        guard session.canPassDescriptors else {
-            report("host: this transport cannot carry streams yet; use a unix: or local host")
-            throw .failure(status: 255)
-        }
         var settings: [DescriptorSetting] = [
             DescriptorSetting(0, input ?? terminalOrPassed(0, &builder)),
             DescriptorSetting(1, output ?? terminalOrPassed(1, &builder)),
@@ -178,6 +174,9 @@ extension Shell {
         let request = Message.Body.openHostFile(path: Array(path.utf8), mode: openMode(redirection.op), permissions: 0o666)
         switch try hostRequest(session, request) {
         case .success(let answer):
+            if case .streamTokens(let tokens) = answer.message.body, tokens.count == 1 {
+                return try hostFileStream(tokens[0], mode: openMode(redirection.op), path: path, session: session)
+            }
             guard case .hostFileOpened = answer.message.body, let fd = answer.descriptors.first else {
                 answer.descriptors.forEach { _ = Glibc.close($0) }
                 report("host: \(path): no file came back")
@@ -211,13 +210,22 @@ extension Shell {
             spec.terminal = TerminalSpec(foreground: jobLaunch?.foreground ?? true)
             jobLaunch?.usesHostTerminal = true
         }
-        switch try hostRequest(session, .runJob(spec), descriptors: builder.descriptors) {
+        var passed = builder.descriptors
+        var relays: (output: [pid_t], input: [pid_t]) = ([], [])
+        if !session.canPassDescriptors && !passed.isEmpty {
+            relays = try streamPassedDescriptors(&spec, descriptors: passed, session: session)
+            passed = []
+        }
+        switch try hostRequest(session, .runJob(spec), descriptors: passed) {
         case .success(let answer):
             guard case .jobStarted(let jobID, _, _) = answer.message.body else {
                 throw hostLost(HostFailure(message: "unexpected answer to runJob", lostSession: true))
             }
+            if !relays.output.isEmpty { session.outputRelays[jobID] = relays.output }
+            session.inputRelays += relays.input
             return jobID
         case .failure(let failure):
+            for relay in relays.output + relays.input { kill(relay, SIGTERM); _ = try? Wait.wait(relay) }
             report("host: \(failure.message)")
             throw .failure(status: 126)
         }

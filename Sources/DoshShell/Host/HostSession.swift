@@ -41,6 +41,13 @@ final class HostSession {
     let canPassDescriptors: Bool
     /// The shadow process this shell started itself (`--host local`), to reap at the end.
     let localShadow: pid_t?
+    /// Where data connections go (tcp, vsock: streams cannot be passed as descriptors).
+    let address: Address
+    /// Guest relays writing a host job's output into guest fds, per job: the job is over for the
+    /// guest only once they have delivered the last byte.
+    var outputRelays: [UInt32: [pid_t]] = [:]
+    /// Other guest relays (into data connections), reaped when they end.
+    var inputRelays: [pid_t] = []
     var state: HostState
     private var nextRequestID: UInt32 = 1
     private var finishedJobs: [UInt32: [ExitStatus]] = [:]
@@ -51,8 +58,9 @@ final class HostSession {
     /// Requests given up on (completion has a time limit): their late answers are dropped.
     private var abandonedRequests: Set<UInt32> = []
 
-    private init(connection: Connection, canPassDescriptors: Bool, localShadow: pid_t?, info: SessionInfo) {
+    private init(connection: Connection, address: Address, canPassDescriptors: Bool, localShadow: pid_t?, info: SessionInfo) {
         self.connection = connection
+        self.address = address
         self.canPassDescriptors = canPassDescriptors
         self.localShadow = localShadow
         var environment: [String: String] = [:]
@@ -93,7 +101,7 @@ final class HostSession {
                 }
                 theirs.close()
                 let (info, _) = try ShellHandshake.perform(on: ours, software: "dosh", authenticator: nil)
-                return HostSession(connection: ours, canPassDescriptors: true, localShadow: pid, info: info)
+                return HostSession(connection: ours, address: address, canPassDescriptors: true, localShadow: pid, info: info)
             case .unix, .tcp, .vsock:
                 var authenticator: Authenticator? = nil
                 if let tokenFile { authenticator = try Authenticator.load(tokenFile: tokenFile) }
@@ -101,9 +109,9 @@ final class HostSession {
                 try connection.setNonBlocking(false)
                 let (info, _) = try ShellHandshake.perform(on: connection, software: "dosh", authenticator: authenticator)
                 if case .unix = address {
-                    return HostSession(connection: connection, canPassDescriptors: true, localShadow: nil, info: info)
+                    return HostSession(connection: connection, address: address, canPassDescriptors: true, localShadow: nil, info: info)
                 }
-                return HostSession(connection: connection, canPassDescriptors: false, localShadow: nil, info: info)
+                return HostSession(connection: connection, address: address, canPassDescriptors: false, localShadow: nil, info: info)
             }
         } catch {
             throw HostFailure(error)
@@ -243,6 +251,7 @@ final class HostSession {
     private func handleEvent(_ message: Message) throws(HostFailure) {
         switch message.body {
         case .jobFinished(let jobID, let statuses):
+            awaitOutputRelays(of: jobID)
             finishedJobs[jobID] = statuses
         case .jobStopped(let jobID, let signal):
             stoppedJobs[jobID] = signal
@@ -258,7 +267,11 @@ final class HostSession {
     /// Ends the session: the shadow hangs up the jobs it still runs.
     func close() {
         connection.close()
-        if let localShadow { _ = try? Wait.wait(localShadow) }
+        endRelays()
+        if let localShadow, case .signaled = (try? Wait.wait(localShadow))??.status {
+            // It could not hang up its jobs itself.
+            SessionHangUp.hangUp(session: localShadow)
+        }
     }
 }
 

@@ -29,6 +29,19 @@ extension Shell {
         let size = (try? Terminal.windowSize(FileDescriptor(rawValue: terminal.fd))) ?? Terminal.WindowSize(rows: 24, columns: 80)
         switch try hostRequest(session, .openTerminal(termios: modes, rows: size.rows, columns: size.columns)) {
         case .success(let answer):
+            if case .streamTokens(let tokens) = answer.message.body {
+                // tcp, vsock: the master is relayed through one data connection per session.
+                guard let token = tokens.first else { return }  // attached already
+                do throws(HostFailure) {
+                    let socket = try session.attach(token)
+                    session.terminalMaster?.closeQuietly()
+                    session.terminalMaster = FileDescriptor(rawValue: socket)
+                } catch {
+                    report("host: terminal: \(error.message)")
+                    throw .failure(status: 1)
+                }
+                return
+            }
             guard let fd = answer.descriptors.first else {
                 report("host: no terminal came back")
                 throw .failure(status: 1)
@@ -153,6 +166,16 @@ extension Shell {
         }
         _ = fcntl(master.rawValue, F_SETFL, flags)
         return (guest, host, stoppedBy)
+    }
+}
+
+extension Shell {
+    /// The host pty's master, for the line editor to watch while the shell sits at its prompt:
+    /// background host jobs write there, and what they write must appear at once, as a local
+    /// background job's output would. Nil without job control or without a host pty.
+    public var backgroundHostOutput: Int32? {
+        guard terminal != nil, let master = hostLink?.session?.terminalMaster else { return nil }
+        return master.rawValue
     }
 }
 

@@ -190,6 +190,37 @@ shell.sendline("!sh -c 'sleep 0.5; echo background-says-hi' &")
 shell.expect(PROMPT)
 check("a background host job's output appears", notice(shell, r"background-says-hi", since=mark), shell)
 
+# While the shell sits at the prompt, a background host job's output appears at once (before
+# Enter), above the half-typed line, which is drawn again and stays intact. The job's Done
+# notice waits for the next prompt, as bash's does.
+shell.sendline("!sh -c 'sleep 1; echo live-from-the-host' &")
+shell.expect(PROMPT)
+mark = transcript.tell()
+shell.send("echo half-typ")
+shell.expect_exact("half-typ")
+shell.expect(r"live-from-the-host\r+\n", timeout=5)
+shell.expect_exact("echo half-typ")
+check("a background host job's output appears while at the prompt", True)
+time.sleep(0.3)
+check("its Done notice waits for the next prompt", "Done" not in transcript.getvalue()[mark:], shell)
+shell.send("ed\r")
+shell.expect(r"\nhalf-typed\r+\n")
+shell.expect(PROMPT)
+check("the half-typed line survives the output", True)
+check("the notice comes at the next prompt", notice(shell, r"Done +!sh -c", since=mark), shell)
+
+# Output in several pieces while a line is being typed: each piece appears, the line comes back.
+shell.sendline("!sh -c 'for i in 1 2 3; do sleep 0.3; echo piece-$i; done' &")
+shell.expect(PROMPT)
+shell.send("echo abc")
+for piece in ("piece-1", "piece-2", "piece-3"):
+    shell.expect(piece + r"\r+\n", timeout=5)
+    shell.expect_exact("echo abc")
+shell.send("def\r")
+shell.expect(r"\nabcdef\r+\n")
+shell.expect(PROMPT)
+check("pieces of output each redraw the line", True)
+
 # exit warns once about stopped jobs.
 shell.sendline("sleep 306")
 check("sleep 306 starts", wait_for(lambda: states("sleep 306") == ["S"]))
@@ -204,11 +235,36 @@ shell.expect(pexpect.EOF)
 check("a second exit leaves", True)
 check("nothing left behind", wait_for(lambda: states("sleep 306") == []))
 
-# Killing the shell (SIGKILL) hangs up its host jobs: nothing stays running.
+
+def survives(path, seconds):
+    return wait_for(lambda: os.path.exists(path) and open(path).read() == "alive\n", seconds)
+
+
+# exit hangs up the host jobs, like a terminal hang-up: a nohup-ed host process lives on.
+alive = os.path.join(work, "alive-after-exit")
 shell = pexpect.spawn(dosh, ["--host", "local"], cwd=work, env=env, encoding="utf-8", timeout=10)
+shell.expect(PROMPT)
+shell.sendline("!nohup sh -c 'sleep 4; echo alive > %s' >/dev/null 2>&1 &" % alive)
+shell.expect(PROMPT)
+shell.sendline("!sleep 308 &")
+shell.expect(PROMPT)
+check("a nohup-ed and a plain host job run", wait_for(lambda: states("sleep 4") != [] and states("sleep 308") != []))
+shell.sendline("exit")
+shell.expect(pexpect.EOF)
+check("exit ends a plain host job", wait_for(lambda: states("sleep 308") == []))
+check("the nohup-ed host process still runs after exit", states("sleep 4") != [])
+check("and finishes its work", survives(alive, 8))
+
+# Killing the shell (SIGKILL) hangs up its host jobs: nothing stays running but what was nohup-ed.
+alive = os.path.join(work, "alive-after-kill")
+shell = pexpect.spawn(dosh, ["--host", "local"], cwd=work, env=env, encoding="utf-8", timeout=10)
+shell.expect(PROMPT)
+shell.sendline("!nohup sh -c 'sleep 5; echo alive > %s' >/dev/null 2>&1 &" % alive)
 shell.expect(PROMPT)
 shell.sendline("!sleep 307 &")
 shell.expect(PROMPT)
-check("a background host job runs", wait_for(lambda: states("sleep 307") != []))
+check("a background host job runs", wait_for(lambda: states("sleep 307") != [] and states("sleep 5") != []))
 os.kill(shell.pid, 9)
 check("killing dosh leaves no host process running", wait_for(lambda: states("sleep 307") == []))
+check("but the nohup-ed one", states("sleep 5") != [])
+check("which finishes its work", survives(alive, 10))

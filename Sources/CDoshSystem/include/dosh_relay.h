@@ -1,0 +1,18 @@
+// Copying one byte stream to another in a child process (streams over tcp and vsock).
+#ifndef DOSH_RELAY_H
+#define DOSH_RELAY_H
+
+#include <sys/types.h>
+
+/// Forks a child that copies everything `source` yields to `sink` with splice(2) (through a
+/// pipe when neither end is one; read/write when splice cannot), then, when `sink` is a socket,
+/// half-closes it (the reader sees EOF) and waits for the far end to close it, and exits. It stops early, exiting, when `sink` is gone
+/// (EPIPE, ECONNRESET): closing `source` then passes the hang-up on to its writer, as a pipe
+/// would. The child keeps only the two descriptors, ignores SIGPIPE and the terminal's signals
+/// (it belongs to no job), and defaults every other signal. Returns its pid, or -1 with errno.
+///
+/// Why C: the child of fork(2) in a Swift process may call only async-signal-safe functions; it
+/// runs nothing but system calls until it exits.
+pid_t dosh_relay_start(int source, int sink);
+
+#endif

@@ -1,0 +1,168 @@
+import DoshProtocol
+import DoshSystem
+import DoshTransport
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Streams over tcp and vsock, where descriptors cannot be passed: each guest fd a host process
+/// uses becomes a data connection, attached with a token from the shadow, and a guest relay
+/// copies between the fd and the connection (docs/protocol.md, *Streams*).
+extension HostSession {
+    /// Opens `count` data connections attached to this session, with their tokens; the caller
+    /// owns the sockets.
+    func openDataConnections(_ direction: StreamDirection, count: Int) throws(HostFailure) -> [(token: StreamToken, socket: Int32)] {
+        guard count > 0 else { return [] }
+        let answer = try request(.openStreams(direction: direction, count: UInt32(count)))
+        guard case .streamTokens(let tokens) = answer.message.body, tokens.count == count else {
+            throw HostFailure(message: "unexpected answer to openStreams", lostSession: true)
+        }
+        var connections: [(token: StreamToken, socket: Int32)] = []
+        for token in tokens {
+            do {
+                connections.append((token, try attach(token)))
+            } catch {
+                connections.forEach { _ = Glibc.close($0.socket) }
+                throw error
+            }
+        }
+        return connections
+    }
+
+    /// Opens one data connection and attaches it with `token`; returns its socket.
+    func attach(_ token: StreamToken) throws(HostFailure) -> Int32 {
+        do throws(TransportError) {
+            let connection = try Connection.connect(to: address)
+            try connection.attach(stream: token)
+            return connection.takeFileDescriptor()
+        } catch {
+            throw HostFailure(message: "data connection: \(error.description)")
+        }
+    }
+
+    /// Waits for the relays delivering a finished job's output (they end at the host's EOF).
+    func awaitOutputRelays(of jobID: UInt32) {
+        for relay in outputRelays.removeValue(forKey: jobID) ?? [] { _ = try? Wait.wait(relay) }
+        inputRelays.removeAll { (try? Wait.wait($0, options: .noHang)).map { $0 != nil } ?? true }
+    }
+
+    /// Stops every relay (the session ends).
+    func endRelays() {
+        for relay in outputRelays.values.flatMap({ $0 }) + inputRelays {
+            kill(relay, SIGTERM)
+            _ = try? Wait.wait(relay)
+        }
+        outputRelays = [:]
+        inputRelays = []
+    }
+}
+
+extension Shell {
+    /// Over tcp or vsock: turns the guest fds a host job would be passed into data connections
+    /// with relays, rewriting its `passed` settings into `stream` ones. Returns the relays that
+    /// carry output to the guest (the job's end waits for them) and the input ones.
+    func streamPassedDescriptors(
+        _ spec: inout JobSpec, descriptors: [Int32], session: HostSession
+    ) throws(Unwind) -> (output: [pid_t], input: [pid_t]) {
+        var targets: [[Int32]] = Array(repeating: [], count: descriptors.count)
+        for process in spec.processes {
+            for setting in process.descriptors {
+                if case .passed(let index) = setting.source { targets[Int(index)].append(setting.descriptor) }
+            }
+        }
+        let directions = descriptors.indices.map { Self.streamDirection(of: descriptors[$0], usedAs: targets[$0]) }
+        var connections: [(token: StreamToken, socket: Int32)] = []
+        do throws(HostFailure) {
+            // One request per direction; connections in the order of `descriptors`.
+            var byDirection: [StreamDirection: [(token: StreamToken, socket: Int32)]] = [:]
+            for direction in StreamDirection.allCases {
+                let count = directions.filter { $0 == direction }.count
+                do throws(HostFailure) {
+                    byDirection[direction] = try session.openDataConnections(direction, count: count)
+                } catch {
+                    byDirection.values.joined().forEach { _ = Glibc.close($0.socket) }
+                    throw error
+                }
+            }
+            for direction in directions { connections.append(byDirection[direction]!.removeFirst()) }
+        } catch {
+            if error.lostSession { throw hostLost(error) }
+            report("host: \(error.message)")
+            throw .failure(status: 126)
+        }
+        defer { connections.forEach { _ = Glibc.close($0.socket) } }
+        var output: [pid_t] = []
+        var input: [pid_t] = []
+        for processIndex in spec.processes.indices {
+            for settingIndex in spec.processes[processIndex].descriptors.indices {
+                guard case .passed(let index) = spec.processes[processIndex].descriptors[settingIndex].source else { continue }
+                spec.processes[processIndex].descriptors[settingIndex].source = .stream(connections[Int(index)].token)
+            }
+        }
+        do throws(Errno) {
+            for (index, fd) in descriptors.enumerated() {
+                let socket = connections[index].socket
+                let direction = directions[index]
+                if direction != .hostToGuest { input.append(try Relay.start(from: fd, to: socket)) }
+                if direction != .guestToHost { output.append(try Relay.start(from: socket, to: fd)) }
+            }
+        } catch {
+            for relay in output + input { kill(relay, SIGTERM); _ = try? Wait.wait(relay) }
+            report("host: cannot relay a stream: \(error.message)")
+            throw .failure(status: 126)
+        }
+        return (output, input)
+    }
+
+    /// A host file for a guest command over tcp or vsock: the shadow relays between the file
+    /// and a data connection. Reading, the connection is the fd. Writing, the command writes into
+    /// a pipe whose relay ends only once the host has taken every byte: the redirection's end
+    /// waits for it (`finishHostWrites`), so that the next command sees the whole file.
+    func hostFileStream(_ token: StreamToken, mode: OpenMode, path: String, session: HostSession) throws(Unwind) -> FileDescriptor {
+        let socket: Int32
+        do throws(HostFailure) {
+            socket = try session.attach(token)
+        } catch {
+            report("!\(path): \(error.message)")
+            throw .failure(status: 1)
+        }
+        if mode.reads { return FileDescriptor(rawValue: socket) }
+        defer { _ = Glibc.close(socket) }
+        do throws(Errno) {
+            let ends = try FileDescriptor.closeOnExecPipe()
+            defer { ends.readEnd.closeQuietly() }
+            do throws(Errno) {
+                hostWriteRelays.append(try Relay.start(from: ends.readEnd.rawValue, to: socket))
+            } catch {
+                ends.writeEnd.closeQuietly()
+                throw error
+            }
+            return ends.writeEnd
+        } catch {
+            report("!\(path): \(error.message)")
+            throw .failure(status: 1)
+        }
+    }
+
+    /// Waits for the relays writing host files that were opened since `mark`.
+    func finishHostWrites(from mark: Int) {
+        guard mark < hostWriteRelays.count else { return }
+        for relay in hostWriteRelays[mark...] { _ = try? Wait.wait(relay) }
+        hostWriteRelays.removeSubrange(mark...)
+    }
+
+    /// Which way a guest fd's bytes go for a host process: by its access mode, and for one open
+    /// for both by how the process uses it (its stdin, or its stdout and stderr).
+    private static func streamDirection(of fd: Int32, usedAs targets: [Int32]) -> StreamDirection {
+        switch (try? FileDescriptor(rawValue: fd).accessMode()) ?? O_RDWR {
+        case O_RDONLY: return .guestToHost
+        case O_WRONLY: return .hostToGuest
+        default:
+            if targets.allSatisfy({ $0 == 0 }) { return .guestToHost }
+            if targets.allSatisfy({ $0 == 1 || $0 == 2 }) { return .hostToGuest }
+            return .both
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import CDoshSystem
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A child process that copies one byte stream into another: how a stream crosses a tcp or
+/// vsock connection where descriptors cannot be passed (a guest pipe into a data socket, a data
+/// socket into a host file).
+public enum Relay {
+    /// Starts a relay from `source` to `sink` (`dosh_relay_start`: fork(2), then splice(2)).
+    /// It ends at EOF on `source` (half-closing `sink`) or when `sink`'s reader is gone. The
+    /// caller keeps its own copies of both descriptors and must reap the returned pid.
+    public static func start(from source: Int32, to sink: Int32) throws(Errno) -> pid_t {
+        let pid = dosh_relay_start(source, sink)
+        guard pid > 0 else { throw Errno(rawValue: errno) }
+        return pid
+    }
+}
