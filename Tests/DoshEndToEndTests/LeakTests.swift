@@ -86,9 +86,10 @@ import Testing
         #expect(first.zombies.isEmpty && second.zombies.isEmpty, "zombies: \(first.zombies) \(second.zombies)")
     }
 
-    @Test func aThousandCommandsAgainstAnAgentLeakNothing() throws {
-        let agent = try LocalAgent()
-        try checkSession(hostArguments: ["--host", "unix:" + agent.socket], agentPID: agent.pid) { _ in
+    @Test(arguments: LocalAgent.Transport.allCases)
+    func aThousandCommandsAgainstAnAgentLeakNothing(transport: LocalAgent.Transport) throws {
+        let agent = try LocalAgent(transport)
+        try checkSession(hostArguments: agent.hostArguments, agentPID: agent.pid) { _ in
             ProcessTable.children(of: agent.pid)
         }
         #expect(agent.shadows(settlingAt: 0).isEmpty, "the shadow outlived its shell")

@@ -28,8 +28,9 @@ import Testing
         return (text, expected)
     }
 
-    @Test func sixteenShellsAtOnceAgainstOneAgent() throws {
-        let agent = try LocalAgent()
+    @Test(arguments: LocalAgent.Transport.allCases)
+    func sixteenShellsAtOnceAgainstOneAgent(transport: LocalAgent.Transport) throws {
+        let agent = try LocalAgent(transport)
         let started = Date()
         let runs = try (0..<Self.shells).map { shell in
             try agent.startShell(script: Self.script(shell: shell).text, name: "shell\(shell)")
@@ -41,7 +42,7 @@ import Testing
             #expect(run.stderr.isEmpty, "shell \(shell)")
             #expect(run.status == 0, "shell \(shell), stderr: \(run.stderr)")
         }
-        print("16 shells × 40 pipelines: \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+        print("16 shells × 40 pipelines over \(transport): \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
 
         // Every shadow ends with its shell, and the agent reaps it.
         let left = agent.shadows(settlingAt: 0)
@@ -52,7 +53,7 @@ import Testing
         #expect(orphans.isEmpty, "children of the shells left: \(orphans)")
 
         // And the agent still serves a new shell.
-        let after = try DoshBinary.run(["--host", "unix:" + agent.socket, "-c", "!echo still serving | cat"])
+        let after = try DoshBinary.run(agent.hostArguments + ["-c", "!echo still serving | cat"])
         #expect(after.stdout == "still serving\n", "stderr: \(after.stderr)")
         #expect(agent.shadows(settlingAt: 0).isEmpty)
     }

@@ -1,28 +1,50 @@
 import Foundation
 
-/// One real `doshd` on a unix socket in a private temporary directory, in the test's own world
-/// (no second mount namespace: for load and leak checks one world is enough).
+/// One real `doshd` in a private temporary directory, on a unix socket or on a loopback tcp port
+/// with a token, in the test's own world (no second mount namespace: for load and leak checks one
+/// world is enough).
 final class LocalAgent {
+    /// How shells reach the agent: over unix, streams cross as passed descriptors; over tcp, as
+    /// data connections of their own.
+    enum Transport: String, CaseIterable, Sendable {
+        case unix, tcp
+    }
+
     let root: URL
     let socket: String
+    /// What dosh is given to reach this agent: `--host ADDRESS` and, for tcp, `--token-file FILE`.
+    let hostArguments: [String]
     private let agent: Process
 
     /// The agent's process id; its children are the shadow processes.
     var pid: pid_t { agent.processIdentifier }
 
-    init() throws {
+    init(_ transport: Transport = .unix) throws {
         root = try makeScratchDirectory()
         let agentDirectory = root.appendingPathComponent("agent")
         try FileManager.default.createDirectory(at: agentDirectory, withIntermediateDirectories: true)
         socket = agentDirectory.appendingPathComponent("doshd.sock").path
         agent = Process()
         agent.executableURL = DoshBinary.productsDirectory.appendingPathComponent("doshd")
-        agent.arguments = ["--listen", "unix:" + socket, "--log-level", "error"]
+        var port: UInt16 = 0
+        switch transport {
+        case .unix:
+            agent.arguments = ["--listen", "unix:" + socket, "--log-level", "error"]
+            hostArguments = ["--host", "unix:" + socket]
+        case .tcp:
+            let token = agentDirectory.appendingPathComponent("token")
+            try "\(UUID().uuidString)\(UUID().uuidString)\n".write(to: token, atomically: true, encoding: .utf8)
+            chmod(token.path, 0o600)
+            port = try freeLoopbackPort()
+            agent.arguments = ["--listen", "tcp:127.0.0.1:\(port)", "--token-file", token.path, "--log-level", "error"]
+            hostArguments = ["--host", "tcp:127.0.0.1:\(port)", "--token-file", token.path]
+        }
         agent.environment = ["HOME": root.path, "PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C"]
         agent.currentDirectoryURL = root
         agent.standardInput = FileHandle.nullDevice
         try agent.run()
-        for _ in 0..<250 where !FileManager.default.fileExists(atPath: socket) {
+        for _ in 0..<250 {
+            if transport == .unix ? FileManager.default.fileExists(atPath: socket) : isListening(port: port) { break }
             usleep(20_000)
         }
     }
@@ -45,12 +67,12 @@ final class LocalAgent {
         return children
     }
 
-    /// Starts `dosh --host unix:SOCKET SCRIPT` with its output in files, without waiting.
+    /// Starts `dosh --host ADDRESS SCRIPT` with its output in files, without waiting.
     func startShell(script: String, name: String) throws -> ShellRun {
         let scriptFile = root.appendingPathComponent("\(name).sh")
         try script.write(to: scriptFile, atomically: true, encoding: .utf8)
         return try ShellRun(
-            arguments: ["--host", "unix:" + socket, scriptFile.path],
+            arguments: hostArguments + [scriptFile.path],
             output: root.appendingPathComponent("\(name).out"), errors: root.appendingPathComponent("\(name).err"))
     }
 }
@@ -141,4 +163,35 @@ enum ProcessTable {
             return "\(fd) -> \(kind)"
         }
     }
+}
+
+/// A tcp port on 127.0.0.1 that nothing listens on just now.
+private func freeLoopbackPort() throws -> UInt16 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = loopback(port: 0)
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard fd >= 0, bound else { throw CocoaError(.fileWriteUnknown) }
+    return UInt16(bigEndian: address.sin_port)
+}
+
+/// Whether something accepts connections on 127.0.0.1:`port`.
+private func isListening(port: UInt16) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = loopback(port: port)
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
+}
+
+private func loopback(port: UInt16) -> sockaddr_in {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    address.sin_port = port.bigEndian
+    return address
 }
