@@ -60,9 +60,12 @@ func timeRun(_ path: String, _ arguments: [String]) throws -> Double {
     let null = open("/dev/null", O_WRONLY)
     defer { close(null) }
     options.fdActions = [.duplicate(source: null, target: 1)]
-    let pid = try Spawn.spawn(path: path, arguments: [path] + arguments, environment: ["PATH=/usr/bin:/bin", "HOME=/tmp"], options: options)
-    _ = try Wait.wait(pid)
-    return monotonicSeconds() - start
+    let pid = try Spawn.spawn(path: path, arguments: [path] + arguments, environment: benchEnvironment, options: options)
+    let status = try Wait.wait(pid)?.status
+    let elapsed = monotonicSeconds() - start
+    // A figure of a run that failed would be a wrong figure.
+    guard status == .exited(0) else { throw BenchError(description: "\(path) \(arguments.joined(separator: " ")): \(String(describing: status))") }
+    return elapsed
 }
 
 func monotonicSeconds() -> Double {

@@ -4,8 +4,10 @@ import DoshSystem
     import Glibc
 #endif
 
-/// The environment the measured programs run with.
-let benchEnvironment = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C"]
+/// The environment the measured programs run with (a token file for a tcp or vsock host passes through).
+let benchEnvironment =
+    ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C"]
+    + (getenv("DOSH_TOKEN_FILE").map { ["DOSH_TOKEN_FILE=" + String(cString: $0)] } ?? [])
 
 /// What a finished program printed, how it ended, and its peak resident memory.
 struct CapturedRun {
