@@ -111,7 +111,14 @@ public final class Listener {
   public func accept() throws(TransportError) -> Connection? {
     while true {
       let fd = dosh_accept_cloexec(fileDescriptor)
-      if fd >= 0 { return Connection(adopting: fd) }
+      if fd >= 0 {
+        // Frames are small and answered at once: as on the connecting side, do not let Nagle hold
+        // them back (with the peer's delayed ACK every reply waited 40 ms). Fails, harmlessly, on
+        // sockets that are not tcp.
+        var on: Int32 = 1
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        return Connection(adopting: fd)
+      }
       switch errno {
       case EINTR: continue
       // Errors of one connection that died in the queue: nothing to accept now.

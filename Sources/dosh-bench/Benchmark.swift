@@ -13,7 +13,7 @@ struct DoshBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dosh-bench",
         abstract: "Print dosh's performance figures.",
-        subcommands: [Startup.self, Boundary.self],
+        subcommands: [Startup.self, Boundary.self, Memory.self, Ssh.self],
         defaultSubcommand: Startup.self)
 }
 
@@ -60,9 +60,12 @@ func timeRun(_ path: String, _ arguments: [String]) throws -> Double {
     let null = open("/dev/null", O_WRONLY)
     defer { close(null) }
     options.fdActions = [.duplicate(source: null, target: 1)]
-    let pid = try Spawn.spawn(path: path, arguments: [path] + arguments, environment: ["PATH=/usr/bin:/bin", "HOME=/tmp"], options: options)
-    _ = try Wait.wait(pid)
-    return monotonicSeconds() - start
+    let pid = try Spawn.spawn(path: path, arguments: [path] + arguments, environment: benchEnvironment, options: options)
+    let status = try Wait.wait(pid)?.status
+    let elapsed = monotonicSeconds() - start
+    // A figure of a run that failed would be a wrong figure.
+    guard status == .exited(0) else { throw BenchError(description: "\(path) \(arguments.joined(separator: " ")): \(String(describing: status))") }
+    return elapsed
 }
 
 func monotonicSeconds() -> Double {
@@ -101,39 +104,20 @@ struct Boundary: ParsableCommand {
 
     func run() throws {
         let doshPath = dosh ?? siblingExecutable("dosh")
-        func timeScript(_ script: String) throws -> Double {
-            try timeRun(doshPath, ["--host", host, "-c", script])
-        }
-        let bytes = "\(megabytes)M"
         print("throughput: \(megabytes) MB through a pipe (best of 3)")
-        let local = try (0..<3).map { _ in try timeScript("head -c \(bytes) /dev/zero | cat > /dev/null") }.min()!
-        let toHost = try (0..<3).map { _ in try timeScript("head -c \(bytes) /dev/zero | !cat > !/dev/null") }.min()!
-        let toGuest = try (0..<3).map { _ in try timeScript("!head -c \(bytes) /dev/zero | cat > /dev/null") }.min()!
-        let rate = { (seconds: Double) in Double(megabytes) / 1024 / seconds }
-        print("  local pipe      \(format(rate(local))) GB/s")
-        print("  guest -> host   \(format(rate(toHost))) GB/s   \(format(local / toHost))x local")
-        print("  host -> guest   \(format(rate(toGuest))) GB/s   \(format(local / toGuest))x local")
+        let rates = try measureThroughput(dosh: doshPath, host: host, megabytes: megabytes)
+        print("  local pipe      \(format(rates.local)) GB/s")
+        print("  guest -> host   \(format(rates.toHost)) GB/s   \(format(rates.toHost / rates.local))x local")
+        print("  host -> guest   \(format(rates.toGuest)) GB/s   \(format(rates.toGuest / rates.local))x local")
 
         print("command cost: \(commands) commands in one shell (best of 3)")
-        let loop = { (command: String) in "i=0; while [ $i -lt \(commands) ]; do \(command); i=$((i+1)); done" }
-        let empty = try (0..<3).map { _ in try timeScript(loop(":")) }.min()!
-        let guest = try (0..<3).map { _ in try timeScript(loop("/bin/true")) }.min()!
-        let hostTrue = try (0..<3).map { _ in try timeScript(loop("!/bin/true")) }.min()!
-        let perGuest = (guest - empty) / Double(commands)
-        let perHost = (hostTrue - empty) / Double(commands)
-        print("  /bin/true       \(formatMillis(perGuest)) each")
-        print("  !/bin/true      \(formatMillis(perHost)) each   \(format(perHost / perGuest))x")
+        let cost = try measureCommandCost(dosh: doshPath, host: host, commands: commands)
+        print("  /bin/true       \(formatMillis(cost.guest)) each")
+        print("  !/bin/true      \(formatMillis(cost.host)) each   \(format(cost.host / cost.guest))x")
 
         print("completion: a host directory of 10,000 entries (best of 5, end to end)")
-        var template = Array("/tmp/dosh-bench.XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw ExitCode.failure }
-        let directory = String(cString: made)
-        defer { _ = try? timeRun("/bin/rm", ["-rf", directory]) }
-        for index in 0..<10_000 {
-            let fd = open("\(directory)/file\(index)", O_CREAT | O_WRONLY, 0o644)
-            if fd >= 0 { close(fd) }
-        }
-        mkdir("\(directory)/empty", 0o755)
+        let directory = try makeTenThousandEntries()
+        defer { removeTree(directory) }
         let baseline = try (0..<5).map { _ in try timeRun(doshPath, ["--host", host, "--complete", "!ls \(directory)/empty/x"]) }.min()!
         let full = try (0..<5).map { _ in try timeRun(doshPath, ["--host", host, "--complete", "!ls \(directory)/file1"]) }.min()!
         print("  start-up and session    \(formatMillis(baseline))")
@@ -144,4 +128,35 @@ struct Boundary: ParsableCommand {
 func format(_ value: Double) -> String {
     let hundredths = Int((value * 100).rounded())
     return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
+}
+
+/// Rates in GB/s through a local pipe and across the boundary each way.
+struct Throughput {
+    var local: Double
+    var toHost: Double
+    var toGuest: Double
+}
+
+/// Moves `megabytes` of zeros through `head | cat` locally, guest to host and host to guest, in
+/// dosh scripts (best of 3 each).
+func measureThroughput(dosh: String, host: String, megabytes: Int) throws -> Throughput {
+    func best(_ script: String) throws -> Double {
+        let seconds = try (0..<3).map { _ in try timeRun(dosh, ["--host", host, "-c", script]) }.min()!
+        return Double(megabytes) / 1024 / seconds
+    }
+    let bytes = "\(megabytes)M"
+    return Throughput(
+        local: try best("head -c \(bytes) /dev/zero | cat > /dev/null"),
+        toHost: try best("head -c \(bytes) /dev/zero | !cat > !/dev/null"),
+        toGuest: try best("!head -c \(bytes) /dev/zero | cat > /dev/null"))
+}
+
+/// Seconds per `/bin/true` and per `!/bin/true` in one shell, beyond the loop itself (best of 3).
+func measureCommandCost(dosh: String, host: String, commands: Int) throws -> (guest: Double, host: Double) {
+    func best(_ command: String) throws -> Double {
+        let script = "i=0; while [ $i -lt \(commands) ]; do \(command); i=$((i+1)); done"
+        return try (0..<3).map { _ in try timeRun(dosh, ["--host", host, "-c", script]) }.min()!
+    }
+    let empty = try best(":")
+    return ((try best("/bin/true") - empty) / Double(commands), (try best("!/bin/true") - empty) / Double(commands))
 }

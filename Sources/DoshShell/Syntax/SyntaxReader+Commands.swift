@@ -287,6 +287,10 @@ extension SyntaxReader {
     }
 
     private func parseFunctionBody(name: String, line: Int) throws(SyntaxError) -> Command {
+        // A level of its own: nested definitions recurse through parseSimpleCommand, whose frame
+        // is large, and would exhaust the stack before the compound commands alone hit the limit.
+        try enter()
+        defer { leave() }
         try skipNewlines()
         let t = try peek()
         let opensCompound = t.token == .op(.openParen) || ["{", "if", "while", "until", "for", "case"].contains(t.plainText ?? "")
