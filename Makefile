@@ -60,3 +60,5 @@ bench: release
 	swift build -c release --product dosh-bench
 	.build/release/dosh-bench startup
 	.build/release/dosh-bench boundary
+	.build/release/dosh-bench memory
+	.build/release/dosh-bench ssh
