@@ -73,12 +73,14 @@ extension Shell {
             }
         }
         let directions = descriptors.indices.map { Self.streamDirection(of: descriptors[$0], usedAs: targets[$0]) }
-        var connections: [(token: StreamToken, socket: Int32)] = []
+        // /dev/null needs no stream: the host has one of its own (`!cmd >/dev/null 2>&1`).
+        let isNull = descriptors.map(Self.isNullDevice)
+        var connections: [(token: StreamToken, socket: Int32)?] = []
         do throws(HostFailure) {
             // One request per direction; connections in the order of `descriptors`.
             var byDirection: [StreamDirection: [(token: StreamToken, socket: Int32)]] = [:]
             for direction in StreamDirection.allCases {
-                let count = directions.filter { $0 == direction }.count
+                let count = directions.indices.filter { directions[$0] == direction && !isNull[$0] }.count
                 do throws(HostFailure) {
                     byDirection[direction] = try session.openDataConnections(direction, count: count)
                 } catch {
@@ -86,24 +88,37 @@ extension Shell {
                     throw error
                 }
             }
-            for direction in directions { connections.append(byDirection[direction]!.removeFirst()) }
+            for (index, direction) in directions.enumerated() {
+                connections.append(isNull[index] ? nil : byDirection[direction]!.removeFirst())
+            }
         } catch {
             if error.lostSession { throw hostLost(error) }
             report("host: \(error.message)")
             throw .failure(status: 126)
         }
-        defer { connections.forEach { _ = Glibc.close($0.socket) } }
+        defer { connections.forEach { if let socket = $0?.socket { _ = Glibc.close(socket) } } }
         var output: [pid_t] = []
         var input: [pid_t] = []
         for processIndex in spec.processes.indices {
             for settingIndex in spec.processes[processIndex].descriptors.indices {
                 guard case .passed(let index) = spec.processes[processIndex].descriptors[settingIndex].source else { continue }
-                spec.processes[processIndex].descriptors[settingIndex].source = .stream(connections[Int(index)].token)
+                let source: DescriptorSource
+                if let connection = connections[Int(index)] {
+                    source = .stream(connection.token)
+                } else {
+                    let mode: OpenMode = switch directions[Int(index)] {
+                    case .guestToHost: .read
+                    case .hostToGuest: .append
+                    case .both: .readWrite
+                    }
+                    source = .file(path: Array("/dev/null".utf8), mode: mode, permissions: 0o666)
+                }
+                spec.processes[processIndex].descriptors[settingIndex].source = source
             }
         }
         do throws(Errno) {
             for (index, fd) in descriptors.enumerated() {
-                let socket = connections[index].socket
+                guard let socket = connections[index]?.socket else { continue }
                 let direction = directions[index]
                 if direction != .hostToGuest { input.append(try Relay.start(from: fd, to: socket)) }
                 if direction != .guestToHost { output.append(try Relay.start(from: socket, to: fd)) }
@@ -151,6 +166,14 @@ extension Shell {
         guard mark < hostWriteRelays.count else { return }
         for relay in hostWriteRelays[mark...] { _ = try? Wait.wait(relay) }
         hostWriteRelays.removeSubrange(mark...)
+    }
+
+    /// Whether `fd` is the null device (character device 1, 3 on Linux).
+    private static func isNullDevice(_ fd: Int32) -> Bool {
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFCHR else { return false }
+        var null = stat()
+        return stat("/dev/null", &null) == 0 && null.st_rdev == status.st_rdev
     }
 
     /// Which way a guest fd's bytes go for a host process: by its access mode, and for one open
