@@ -242,4 +242,40 @@ import Testing
             script, stdout: (transport == .unix ? "still-here\n" : "") + "new session 255\nstatus \(transport == .unix ? 0 : 255)\nfast\nguest-ok\n",
             over: transport)
     }
+
+    @Test func aShellKilledOutrightLeavesNothingOnTheHost() throws {
+        if let missing = TwoWorlds.missingPrerequisite() {
+            if getuid() == 0 { Issue.record("two worlds cannot be made: \(missing)") } else { print("skipping: \(missing)") }
+            return
+        }
+        let worlds = try TwoWorlds()
+        // dosh SIGKILLs itself while a host job runs: its shadow sees the connection drop and
+        // hangs the job up; the agent reaps the shadow.
+        let result = try worlds.guest("t=10.777; (sleep 0.5; kill -9 $$) & !sleep $t")
+        #expect(result.status == SIGKILL || result.status == 128 + SIGKILL)
+        var leftovers: [String] = []
+        for _ in 0..<50 {
+            usleep(100_000)
+            leftovers = Self.processes().filter { $0.arguments.contains("sleep 10.777") || $0.parent == worlds.agentPID }
+                .map { "\($0.pid) \($0.state) \($0.arguments)" }
+            if leftovers.isEmpty { break }
+        }
+        #expect(leftovers.isEmpty, "left on the host: \(leftovers)")
+    }
+
+    /// Every process: pid, parent, state letter, command line.
+    static func processes() -> [(pid: Int32, parent: Int32, state: String, arguments: String)] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { name in
+            guard let pid = Int32(name),
+                let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, let parent = Int32(fields[1]) else { return nil }
+            let command = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(name)/cmdline")))
+                .map { String(decoding: $0.map { $0 == 0 ? 32 : $0 }, as: UTF8.self) } ?? ""
+            return (pid, parent, String(fields[0]), command)
+        }
+    }
 }

@@ -21,6 +21,8 @@ final class TwoWorlds {
     /// What dosh is given: `--host ADDRESS` and, for tcp, `--token-file FILE`.
     private(set) var hostArguments: [String]
     private let agent: Process
+    /// The agent's pid (its children are the shadows).
+    var agentPID: Int32 { agent.processIdentifier }
     private var forwarder: Process?
 
     /// Starts an agent listening on `transport`.
