@@ -42,6 +42,12 @@ import Testing
     #expect(refused.stderr.contains("host: permission denied (authentication failed)"), "\(refused.stderr)")
     #expect(agent.waitForLine(containing: "session refused: permission denied (wrong token)") != nil, "\(agent.stderrText)")
 
+    // A token file others can read is refused by the shell as well, before it is used.
+    chmod(wrongFile, 0o644)
+    let loose = try runDosh(["--host", address, "-c", "!true"], environment: ["DOSH_TOKEN_FILE": wrongFile])
+    #expect(loose.status == 255)
+    #expect(loose.stderr.contains("accessible by group or others (mode 644); run chmod 600"), "\(loose.stderr)")
+
     let missing = try runDosh(["--host", address, "-c", "!true"], environment: [:])
     #expect(missing.status == 255)
     #expect(missing.stderr.contains("permission denied (the agent asks for a token; none is configured)"), "\(missing.stderr)")
