@@ -24,7 +24,7 @@ PROMPT_END = r"[$#] "
 
 
 def start(*arguments):
-    shell = pexpect.spawn(dosh, list(arguments), cwd=home, env=env, encoding="utf-8", timeout=10, dimensions=(24, 100))
+    shell = pexpect.spawn(dosh, list(arguments), cwd=home, env=env, encoding="utf-8", timeout=30, dimensions=(24, 100))
     shell.expect(PROMPT_END)
     return shell
 
@@ -153,7 +153,7 @@ try:
     shell.send("!ls /\t")
     shell.send("\x15")  # Ctrl-U: drop the line
     shell.sendline("echo alive")
-    shell.expect(r"alive\r\n", timeout=5)
+    shell.expect(r"alive\r\n", timeout=15)
     check("a frozen host does not freeze the editor", time.time() - started < 3)
 finally:
     os.kill(int(shadow[0]), signal.SIGCONT)

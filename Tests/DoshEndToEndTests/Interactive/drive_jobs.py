@@ -52,7 +52,7 @@ def notice(shell, pattern, tries=20, since=None):
     return False
 
 
-def wait_for(condition, seconds=5.0):
+def wait_for(condition, seconds=20.0):
     deadline = time.time() + seconds
     while time.time() < deadline:
         if condition():
@@ -61,7 +61,7 @@ def wait_for(condition, seconds=5.0):
     return condition()
 
 
-shell = pexpect.spawn(dosh, ["--host", "local"], cwd=work, env=env, encoding="utf-8", timeout=10, dimensions=(30, 120))
+shell = pexpect.spawn(dosh, ["--host", "local"], cwd=work, env=env, encoding="utf-8", timeout=30, dimensions=(30, 120))
 shell.logfile_read = transcript
 shell.expect(PROMPT)
 
@@ -198,7 +198,7 @@ shell.expect(PROMPT)
 mark = transcript.tell()
 shell.send("echo half-typ")
 shell.expect_exact("half-typ")
-shell.expect(r"live-from-the-host\r+\n", timeout=5)
+shell.expect(r"live-from-the-host\r+\n", timeout=15)
 shell.expect_exact("echo half-typ")
 check("a background host job's output appears while at the prompt", True)
 time.sleep(0.3)
@@ -214,7 +214,7 @@ shell.sendline("!sh -c 'for i in 1 2 3; do sleep 0.3; echo piece-$i; done' &")
 shell.expect(PROMPT)
 shell.send("echo abc")
 for piece in ("piece-1", "piece-2", "piece-3"):
-    shell.expect(piece + r"\r+\n", timeout=5)
+    shell.expect(piece + r"\r+\n", timeout=15)
     shell.expect_exact("echo abc")
 shell.send("def\r")
 shell.expect(r"\nabcdef\r+\n")
@@ -242,7 +242,7 @@ def survives(path, seconds):
 
 # exit hangs up the host jobs, like a terminal hang-up: a nohup-ed host process lives on.
 alive = os.path.join(work, "alive-after-exit")
-shell = pexpect.spawn(dosh, ["--host", "local"], cwd=work, env=env, encoding="utf-8", timeout=10)
+shell = pexpect.spawn(dosh, ["--host", "local"], cwd=work, env=env, encoding="utf-8", timeout=30)
 shell.expect(PROMPT)
 shell.sendline("!nohup sh -c 'sleep 4; echo alive > %s' >/dev/null 2>&1 &" % alive)
 shell.expect(PROMPT)
@@ -257,7 +257,7 @@ check("and finishes its work", survives(alive, 8))
 
 # Killing the shell (SIGKILL) hangs up its host jobs: nothing stays running but what was nohup-ed.
 alive = os.path.join(work, "alive-after-kill")
-shell = pexpect.spawn(dosh, ["--host", "local"], cwd=work, env=env, encoding="utf-8", timeout=10)
+shell = pexpect.spawn(dosh, ["--host", "local"], cwd=work, env=env, encoding="utf-8", timeout=30)
 shell.expect(PROMPT)
 shell.sendline("!nohup sh -c 'sleep 5; echo alive > %s' >/dev/null 2>&1 &" % alive)
 shell.expect(PROMPT)
