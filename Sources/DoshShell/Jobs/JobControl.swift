@@ -89,6 +89,46 @@ extension Shell {
         return try body()
     }
 
+    /// Waits for a guest process of the foreground job (`waitpid` with WUNTRACED). Meanwhile a
+    /// background host job's output, on the session's host pty, still reaches the terminal, as a
+    /// local background job's would: the wait polls the pty and SIGCHLD's wake-up pipe.
+    private func waitGuestInForeground(_ pid: pid_t) throws(Errno) -> (pid: pid_t, status: WaitStatus)? {
+        guard let master = backgroundHostOutput, let terminal, let wakeup = Signals.wakeupDescriptor else {
+            return try Wait.wait(pid, options: .untraced)
+        }
+        try? Signals.setDisposition(SIGCHLD, .catchPending)
+        let flags = fcntl(master, F_GETFL)
+        _ = fcntl(master, F_SETFL, flags | O_NONBLOCK)
+        defer {
+            _ = fcntl(master, F_SETFL, flags)
+            try? Signals.setDisposition(SIGCHLD, .default)
+        }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            if let result = try Wait.wait(pid, options: [.noHang, .untraced]) { return result }
+            var descriptors = [
+                pollfd(fd: master, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0),
+            ]
+            if poll(&descriptors, 2, -1) < 0 {
+                if errno == EINTR { continue }
+                return try Wait.wait(pid, options: .untraced)
+            }
+            if descriptors[1].revents != 0 {
+                Signals.drainWakeup()
+                _ = Signals.takePending(SIGCHLD)
+            }
+            guard descriptors[0].revents != 0 else { continue }
+            let count = read(master, &buffer, buffer.count)
+            if count > 0 {
+                try? FileDescriptor(rawValue: terminal.fd).writeAll(buffer[..<count])
+            } else if count == 0 || (errno != EAGAIN && errno != EINTR) {
+                // The pty (or its connection) is gone: nothing more to show.
+                return try Wait.wait(pid, options: .untraced)
+            }
+        }
+    }
+
     /// Gives the terminal back to the shell with its own modes.
     func reclaimTerminal() {
         guard let terminal else { return }
@@ -127,7 +167,7 @@ extension Shell {
         guestWait: for pid in launch.processIDs {
             while true {
                 do {
-                    guard let result = try Wait.wait(pid, options: .untraced) else { continue }
+                    guard let result = try waitGuestInForeground(pid) else { continue }
                     if case .stopped(let signal) = result.status {
                         stoppedBy = signal
                         break guestWait

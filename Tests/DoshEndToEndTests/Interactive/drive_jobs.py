@@ -221,6 +221,18 @@ shell.expect(r"\nabcdef\r+\n")
 shell.expect(PROMPT)
 check("pieces of output each redraw the line", True)
 
+# While a guest command runs in the foreground, a background host job's output still appears,
+# as a local background job's would: before the foreground command ends.
+shell.sendline("!sh -c 'sleep 0.5; echo host-during-guest' &")
+shell.expect(PROMPT)
+started = time.time()
+shell.sendline("sleep 3; echo guest-done")
+shell.expect(r"host-during-guest\r+\n", timeout=15)
+during = time.time() - started
+shell.expect(r"guest-done\r+\n")
+shell.expect(PROMPT)
+check("a background host job's output appears while a guest command runs", during < 2.5, shell)
+
 # exit warns once about stopped jobs.
 shell.sendline("sleep 306")
 check("sleep 306 starts", wait_for(lambda: states("sleep 306") == ["S"]))
