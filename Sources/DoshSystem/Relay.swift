@@ -17,4 +17,12 @@ public enum Relay {
         guard pid > 0 else { throw Errno(rawValue: errno) }
         return pid
     }
+
+    /// Ends relays early (SIGTERM, then waitpid(2)): their job never started or the session ended.
+    public static func stop(_ relays: [pid_t]) {
+        for relay in relays {
+            kill(relay, SIGTERM)
+            _ = try? Wait.wait(relay)
+        }
+    }
 }

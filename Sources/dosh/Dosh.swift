@@ -172,8 +172,7 @@ struct Invocation {
             shell.hostLink = try HostLink(address: address, tokenFile: tokenFile ?? shell.variables.value("DOSH_TOKEN_FILE"))
         } catch {
             // One line, like every error a user can cause; not the option parser's usage text.
-            let line = Array("dosh: host: \(error.message)\n".utf8)
-            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            try? FileDescriptor.standardError.writeAll("dosh: host: \(error.message)\n".utf8)
             Glibc.exit(2)
         }
     }

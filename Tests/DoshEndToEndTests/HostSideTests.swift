@@ -256,26 +256,11 @@ import Testing
         var leftovers: [String] = []
         for _ in 0..<50 {
             usleep(100_000)
-            leftovers = Self.processes().filter { $0.arguments.contains("sleep 10.777") || $0.parent == worlds.agentPID }
-                .map { "\($0.pid) \($0.state) \($0.arguments)" }
+            leftovers = ProcessTable.all()
+                .filter { $0.parent == worlds.agentPID || ProcessTable.commandLine(of: $0.pid).contains("sleep 10.777") }
+                .map(\.description)
             if leftovers.isEmpty { break }
         }
         #expect(leftovers.isEmpty, "left on the host: \(leftovers)")
-    }
-
-    /// Every process: pid, parent, state letter, command line.
-    static func processes() -> [(pid: Int32, parent: Int32, state: String, arguments: String)] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { name in
-            guard let pid = Int32(name),
-                let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { return nil }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 2, let parent = Int32(fields[1]) else { return nil }
-            let command = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(name)/cmdline")))
-                .map { String(decoding: $0.map { $0 == 0 ? 32 : $0 }, as: UTF8.self) } ?? ""
-            return (pid, parent, String(fields[0]), command)
-        }
     }
 }

@@ -148,6 +148,12 @@ enum ProcessTable {
         return names.compactMap { pid_t($0) }.compactMap(entry)
     }
 
+    /// The arguments `pid` was started with, joined by spaces.
+    static func commandLine(of pid: pid_t) -> String {
+        guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { return "" }
+        return String(decoding: bytes.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+    }
+
     static func children(of parent: pid_t) -> [ProcessEntry] {
         all().filter { $0.parent == parent }
     }

@@ -225,7 +225,7 @@ extension Shell {
             session.inputRelays += relays.input
             return jobID
         case .failure(let failure):
-            for relay in relays.output + relays.input { kill(relay, SIGTERM); _ = try? Wait.wait(relay) }
+            Relay.stop(relays.output + relays.input)
             report("host: \(failure.message)")
             throw .failure(status: 126)
         }

@@ -50,10 +50,7 @@ extension HostSession {
 
     /// Stops every relay (the session ends).
     func endRelays() {
-        for relay in outputRelays.values.flatMap({ $0 }) + inputRelays {
-            kill(relay, SIGTERM)
-            _ = try? Wait.wait(relay)
-        }
+        Relay.stop(outputRelays.values.flatMap { $0 } + inputRelays)
         outputRelays = [:]
         inputRelays = []
     }
@@ -124,7 +121,7 @@ extension Shell {
                 if direction != .guestToHost { output.append(try Relay.start(from: socket, to: fd)) }
             }
         } catch {
-            for relay in output + input { kill(relay, SIGTERM); _ = try? Wait.wait(relay) }
+            Relay.stop(output + input)
             report("host: cannot relay a stream: \(error.message)")
             throw .failure(status: 126)
         }
@@ -168,12 +165,17 @@ extension Shell {
         hostWriteRelays.removeSubrange(mark...)
     }
 
-    /// Whether `fd` is the null device (character device 1, 3 on Linux).
+    /// The device number of /dev/null, looked up once.
+    private static let nullDevice: dev_t? = {
+        var null = stat()
+        return stat("/dev/null", &null) == 0 ? null.st_rdev : nil
+    }()
+
+    /// Whether `fd` is the null device.
     private static func isNullDevice(_ fd: Int32) -> Bool {
         var status = stat()
-        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFCHR else { return false }
-        var null = stat()
-        return stat("/dev/null", &null) == 0 && null.st_rdev == status.st_rdev
+        guard let nullDevice, fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFCHR else { return false }
+        return status.st_rdev == nullDevice
     }
 
     /// Which way a guest fd's bytes go for a host process: by its access mode, and for one open
