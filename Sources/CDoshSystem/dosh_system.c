@@ -106,6 +106,10 @@ bool dosh_signal_take(int signo) {
   return true;
 }
 
+bool dosh_signal_is_pending(int signo) {
+  return signo > 0 && signo < NSIG && pending_signals[signo];
+}
+
 int dosh_signal_first_pending(void) {
   if (!any_pending) return 0;
   for (int signo = 1; signo < NSIG; signo++)
@@ -121,6 +125,16 @@ void dosh_signal_drain_wakeup(void) {
   if (wakeup_pipe[0] < 0) return;
   while (read(wakeup_pipe[0], buffer, sizeof buffer) > 0) {
   }
+}
+
+int dosh_signal_reset_in_child(void) {
+  for (int signo = 0; signo < NSIG; signo++) pending_signals[signo] = 0;
+  any_pending = 0;
+  if (wakeup_pipe[0] < 0) return 0;
+  close(wakeup_pipe[0]);
+  close(wakeup_pipe[1]);
+  wakeup_pipe[0] = wakeup_pipe[1] = -1;
+  return pipe2(wakeup_pipe, O_CLOEXEC | O_NONBLOCK) == 0 ? 0 : errno;
 }
 
 int dosh_signal_max(void) { return NSIG - 1; }

@@ -60,8 +60,10 @@ public final class Shell {
     public var hostLink: HostLink? = nil
     /// The terminal, while this shell does job control.
     var terminal: TerminalOwnership? = nil
-    /// The job being started, while job control is on.
-    var jobLaunch: JobLaunch? = nil
+    /// The job being started or waited for in the foreground, while job control is on.
+    var jobLaunch: Job? = nil
+    /// The text of the pipeline being run, as typed: what a job started for it shows.
+    var jobText: String? = nil
     /// Set by a first `exit` with stopped jobs: a second one exits.
     var warnedAboutStoppedJobs = false
     /// Set while the words of a host command expand.
@@ -131,4 +133,6 @@ public enum Unwind: Error, Equatable {
     case fatal(status: Int32)
     /// An error already reported that fails only the current command with `status`.
     case failure(status: Int32)
+    /// Ctrl-C at the prompt: the rest of the command line is abandoned (status 130).
+    case interrupted
 }

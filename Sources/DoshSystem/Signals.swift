@@ -48,8 +48,35 @@ public enum Signals {
         sigprocmask(SIG_SETMASK, &empty, nil)
     }
 
+    /// Blocks every signal and returns the mask there was, for `setMask`. Around fork, so that a
+    /// signal sent to the child at once (`sleep 30 & kill $!`) waits until the child has set its
+    /// own dispositions: on Linux a blocked signal is never discarded as ignored. The
+    /// corresponding C call is `sigprocmask`.
+    public static func blockAll() -> sigset_t {
+        var all = sigset_t()
+        var previous = sigset_t()
+        sigfillset(&all)
+        sigprocmask(SIG_SETMASK, &all, &previous)
+        return previous
+    }
+
+    /// Sets the signal mask (from `blockAll`). The corresponding C call is `sigprocmask`.
+    public static func setMask(_ mask: sigset_t) {
+        var mask = mask
+        sigprocmask(SIG_SETMASK, &mask, nil)
+    }
+
+    /// In a forked child, with signals blocked: forgets the parent's pending signals and makes
+    /// a wake-up pipe of the child's own (the parent's stays the parent's).
+    public static func resetInChild() {
+        _ = dosh_signal_reset_in_child()
+    }
+
     /// Returns and clears whether `signal` arrived since the last call.
     public static func takePending(_ signal: Int32) -> Bool { dosh_signal_take(signal) }
+
+    /// Whether `signal` arrived and was not taken yet (not cleared).
+    public static func isPending(_ signal: Int32) -> Bool { dosh_signal_is_pending(signal) }
 
     /// The lowest pending signal, if any (not cleared).
     public static var firstPending: Int32? {

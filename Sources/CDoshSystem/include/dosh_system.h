@@ -53,6 +53,8 @@ bool dosh_wcoredump(int status);
 int dosh_signal_catch(int signo);
 /// Returns whether `signo` arrived since the last call, and clears it.
 bool dosh_signal_take(int signo);
+/// Returns whether `signo` is pending, without clearing it.
+bool dosh_signal_is_pending(int signo);
 /// Returns the lowest pending signal without clearing it, or 0.
 int dosh_signal_first_pending(void);
 /// The read end of the wake-up pipe (non-blocking, close-on-exec), for poll(2); -1 before the
@@ -60,6 +62,10 @@ int dosh_signal_first_pending(void);
 int dosh_signal_wakeup_fd(void);
 /// Drains the wake-up pipe.
 void dosh_signal_drain_wakeup(void);
+/// In a forked child (signals blocked): forgets the parent's pending signals and gives the
+/// child a wake-up pipe of its own, so that neither process drains the other's wake-ups.
+/// Returns 0 or an errno value. Why C: the pending set and the pipe are the handler's state.
+int dosh_signal_reset_in_child(void);
 
 /// The number of the highest signal (NSIG - 1). Why C: NSIG is a macro expression.
 int dosh_signal_max(void);

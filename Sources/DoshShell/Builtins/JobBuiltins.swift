@@ -9,7 +9,7 @@ import SystemPackage
 /// `jobs`, `fg`, `bg`, `wait`, `disown`, and signalling a whole job (both sides).
 extension Shell {
     func jobsBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
-        jobs.reapFinished(untraced: true)
+        updateJobStates()
         var long = false
         var pidsOnly = false
         var specs: [String] = []
@@ -36,10 +36,11 @@ extension Shell {
         for number in numbers {
             guard let job = jobs[number] else { continue }
             if pidsOnly {
-                output += "\(job.processGroup)\n"
+                // The pid that `kill` takes for the job: the guest leader, or the host one.
+                if let pid = job.leaderPID { output += "\(pid)\n" }
                 continue
             }
-            output += jobLine(job, showProcessGroup: long) + "\n"
+            output += jobLine(job, showPID: long) + "\n"
             jobs[number]?.notified = true
         }
         try writeOutput(output)
@@ -60,42 +61,35 @@ extension Shell {
     }
 
     func fgBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
-        guard terminal != nil, !isSubshell else {
+        guard let terminal, !isSubshell else {
             report("fg: no job control")
             return 1
         }
-        guard let number = jobNumber("fg", arguments), let job = jobs[number] else { return 1 }
+        guard let number = jobNumber("fg", arguments), var job = jobs[number] else { return 1 }
         try writeOutput(job.command + "\n")
-        // Back to the foreground: the terminal (with the modes the job had), then SIGCONT to both sides.
-        if let terminal {
-            if var modes = job.terminalModes { tcsetattr(terminal.fd, TCSADRAIN, &modes) }
-            if job.processGroup != 0 && !job.usesHostTerminal { tcsetpgrp(terminal.fd, job.processGroup) }
-        }
         jobs.remove(number: number)
-        var launch = JobLaunch(foreground: true, command: job.command)
-        launch.group = job.processGroup
-        launch.processIDs = job.processIDs.filter { job.statuses[$0] == nil }
-        launch.hostParts = job.hostParts.filter { !$0.finished }
-        launch.usesHostTerminal = job.usesHostTerminal
-        launch.keepsTerminalForHost = job.usesHostTerminal
-        jobLaunch = launch
-        if job.usesHostTerminal, let part = launch.hostParts.first {
+        job.foreground = true
+        job.state = .running
+        // Back to the foreground: the terminal (with the modes the job had), then SIGCONT to both sides.
+        if let modes = job.terminalModes { try? Terminal.setAttributes(modes, on: terminal.descriptor, when: .afterOutput) }
+        if job.usesHostTerminal, let part = job.hostParts.first(where: { !$0.finished }) {
             // The host pty goes back to the job, with the guest terminal's current size.
             try? openHostTerminal(part.session)
             _ = try? part.session.request(.setForeground(jobID: part.jobID, foreground: true))
+        } else if job.processGroup != 0 && job.terminalSide == .guest && !job.guestFinished {
+            terminal.give(to: job.processGroup)
         }
-        // Continued only once it holds the terminal on both sides, or it would stop again on
-        // its first read.
-        continueJob(job)
+        jobLaunch = job
         defer {
             jobLaunch = nil
             reclaimTerminal()
         }
-        var order: [StartedPipeline.Stage] = launch.processIDs.map { .guest($0) }
-        order += launch.hostParts.map { .host(jobID: $0.jobID, session: $0.session, count: 1) }
-        let statuses = try waitForegroundJob(statusOf: order)
-        let last = job.processIDs.last.flatMap { job.statuses[$0]?.shellStatus } ?? statuses.last ?? 0
-        return launch.processIDs.last == job.processIDs.last ? (statuses.first ?? last) : last
+        // Continued only once it holds the terminal on both sides, or it would stop again on
+        // its first read.
+        continueJob(job)
+        let statuses = try waitForegroundJob()
+        if job.pipeFail { return statuses.last(where: { $0 != 0 }) ?? 0 }
+        return statuses.last ?? 0
     }
 
     func bgBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
@@ -120,12 +114,12 @@ extension Shell {
         return 0
     }
 
-    /// `wait [%job|pid…]`: waits for background jobs (both sides); a trapped signal interrupts.
+    /// `wait [%job|pid…]`: waits for background jobs (both sides). A trapped signal, or Ctrl-C
+    /// at the prompt, interrupts it (128+N); a stopped job counts as waited for, as in bash.
     func waitBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
         if arguments.isEmpty {
-            while let job = jobs.jobs.first {
-                guard let status = try waitForBackgroundJob(job.number) else { return 128 + (Signals.firstPending ?? 0) }
-                _ = status
+            for job in jobs.jobs {
+                guard try waitForBackgroundJob(job.number) != nil else { return try interruptedWaitStatus() }
             }
             return 0
         }
@@ -137,7 +131,7 @@ extension Shell {
                     report("wait: \(error.message)")
                     status = 127
                 case .success(let number):
-                    guard let result = try waitForBackgroundJob(number) else { return 128 + (Signals.firstPending ?? 0) }
+                    guard let result = try waitForBackgroundJob(number) else { return try interruptedWaitStatus() }
                     status = result
                 }
                 continue
@@ -148,7 +142,7 @@ extension Shell {
                 continue
             }
             if let job = jobs.job(pid: pid) {
-                guard let result = try waitForBackgroundJob(job.number, pid: pid) else { return 128 + (Signals.firstPending ?? 0) }
+                guard let result = try waitForBackgroundJob(job.number, pid: pid) else { return try interruptedWaitStatus() }
                 status = result
             } else if let reaped = jobs.takeReapedStatus(pid) {
                 status = reaped.shellStatus
@@ -160,62 +154,91 @@ extension Shell {
         return status
     }
 
-    /// Waits until a job is done; returns the status of its last process (or of `pid`), or nil
-    /// when a trapped signal arrived first.
+    /// The status of a `wait` cut short by a signal; Ctrl-C at the prompt abandons the line.
+    private func interruptedWaitStatus() throws(Unwind) -> Int32 {
+        try checkInterrupt()
+        return 128 + (Signals.firstPending ?? SIGINT)
+    }
+
+    /// Waits until a job is done or stopped, watching both sides at once; returns the status of
+    /// its pipeline (or of `pid`), or nil when a trapped signal or Ctrl-C came first. A job that
+    /// finished is forgotten; one that stopped stays (bash).
     private func waitForBackgroundJob(_ number: Int, pid: pid_t? = nil) throws(Unwind) -> Int32? {
-        guard let job = jobs[number] else { return 0 }
-        for process in job.processIDs where jobs[number]?.statuses[process] == nil {
-            while true {
-                do {
-                    if let result = try Wait.wait(process) {
-                        jobs.record(result.pid, result.status)
-                        break
-                    }
-                } catch {
-                    if error == .interrupted {
-                        if let signal = Signals.firstPending, traps.action(for: signal) != nil { return nil }
-                        continue
-                    }
-                    jobs.record(process, jobs.takeReapedStatus(process) ?? .exited(127))
-                    break
+        let interrupting = traps.actions.filter { !$0.value.isEmpty && $0.key > 0 }.map(\.key)
+            + (interruptsAbandonTheLine ? [SIGINT] : [])
+        try? Signals.setDisposition(SIGCHLD, .catchPending)
+        defer { restoreShellDisposition(SIGCHLD) }
+        while let job = jobs[number] {
+            if case .done = job.state { break }
+            if case .stopped = job.state { return job.status }
+            updateJobStates()
+            if let current = jobs[number], current.state != .running { continue }
+            if interrupting.contains(where: { Signals.isPending($0) }) { return nil }
+            waitForJobEvent(job)
+        }
+        guard let finished = jobs[number] else { return 0 }
+        jobs.remove(number: number)
+        if let pid {
+            if let status = finished.guestStatus(pid) { return status.shellStatus }
+            for part in finished.hostParts {
+                if let index = part.processIDs.firstIndex(of: pid), let statuses = part.statuses, index < statuses.count {
+                    return statuses[index].shellStatus
                 }
             }
         }
-        for part in job.hostParts where !part.finished {
-            _ = try waitHostJob(part.jobID, session: part.session)
-            jobs.recordHostFinished(number: number, jobID: part.jobID)
-        }
-        let finished = jobs[number] ?? job
-        jobs.remove(number: number)
-        if let pid, let status = finished.statuses[pid] { return status.shellStatus }
-        if case .done(let status) = finished.state { return status }
-        return finished.processIDs.last.flatMap { finished.statuses[$0]?.shellStatus } ?? 0
+        return finished.status
     }
 
-    /// SIGCONT to both sides of a job.
-    private func continueJob(_ job: Job) {
-        if job.processGroup != 0 { kill(-job.processGroup, SIGCONT) }
+    /// Sleeps until something may have happened to `job`: a child changed state (SIGCHLD), its
+    /// host session said something, or a signal arrived.
+    private func waitForJobEvent(_ job: Job) {
+        var descriptors = [pollfd]()
+        if let wakeup = Signals.wakeupDescriptor { descriptors.append(pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)) }
         for part in job.hostParts where !part.finished {
-            _ = try? part.session.request(.signalJob(jobID: part.jobID, signal: SIGCONT))
+            descriptors.append(pollfd(fd: part.session.connection.fileDescriptor, events: Int16(POLLIN), revents: 0))
         }
+        if let master = backgroundHostOutput { descriptors.append(pollfd(fd: master, events: Int16(POLLIN), revents: 0)) }
+        // A guest child may have ended before SIGCHLD was caught: look again within a second.
+        _ = poll(&descriptors, nfds_t(descriptors.count), 1000)
+        if descriptors.first?.revents ?? 0 != 0 && Signals.wakeupDescriptor != nil {
+            Signals.drainWakeup()
+            _ = Signals.takePending(SIGCHLD)
+        }
+        for part in job.hostParts where !part.finished {
+            var readable = pollfd(fd: part.session.connection.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            if poll(&readable, 1, 0) > 0 { try? part.session.readEvents(blocking: false) }
+        }
+        flushHostTerminalOutput()
     }
 
     /// `kill %n`: the signal goes to the job's guest process group and to its host part.
     func signalJob(_ number: Int, _ signal: Int32) -> Bool {
         guard let job = jobs[number] else { return false }
         var delivered = true
-        if job.processGroup != 0, kill(-job.processGroup, signal) != 0 { delivered = false }
-        for part in job.hostParts where !part.finished {
-            if (try? part.session.request(.signalJob(jobID: part.jobID, signal: signal))) == nil { delivered = false }
-        }
-        // A stopped job would not act on the signal until continued (as bash does for TERM/HUP).
-        if case .stopped = job.state, signal == SIGTERM || signal == SIGHUP {
-            if job.processGroup != 0 { kill(-job.processGroup, SIGCONT) }
-            for part in job.hostParts where !part.finished {
-                _ = try? part.session.request(.signalJob(jobID: part.jobID, signal: SIGCONT))
+        if job.processGroup != 0 {
+            if kill(-job.processGroup, signal) != 0 { delivered = false }
+        } else {
+            // Without job control a job has no group of its own: its processes, one by one.
+            for pid in job.guestProcessIDs where job.guestStatus(pid) == nil {
+                if kill(pid, signal) != 0 { delivered = false }
             }
         }
+        for part in job.hostParts where !part.finished {
+            if !signalHostPart(part, signal, wasStopped: job.isStopped) { delivered = false }
+        }
+        // A stopped job would not act on the signal until continued (as bash does for TERM/HUP).
+        if job.isStopped, signal == SIGTERM || signal == SIGHUP, job.processGroup != 0 { kill(-job.processGroup, SIGCONT) }
         if !delivered { report("kill: %\(number): \(Errno(rawValue: errno).message)") }
         return delivered
+    }
+
+    /// Sends `signal` to a host part's process group (and SIGCONT after TERM or HUP to a
+    /// stopped one, so that it acts on it).
+    func signalHostPart(_ part: HostPart, _ signal: Int32, wasStopped: Bool) -> Bool {
+        guard (try? part.session.request(.signalJob(jobID: part.jobID, signal: signal))) != nil else { return false }
+        if wasStopped, signal == SIGTERM || signal == SIGHUP {
+            _ = try? part.session.request(.signalJob(jobID: part.jobID, signal: SIGCONT))
+        }
+        return true
     }
 }

@@ -119,6 +119,16 @@ extension Shell {
                 }
                 pid = number
             }
+            // A host process of a job (`$!` after `!sleep 5 &`) is signalled on the host.
+            if let job = jobs.job(pid: pid), !job.guestProcessIDs.contains(pid),
+                let part = job.hostParts.first(where: { $0.processIDs.contains(pid) })
+            {
+                if !signalHostPart(part, signal, wasStopped: job.isStopped) {
+                    report("kill: (\(pid)) - No such process")
+                    status = 1
+                }
+                continue
+            }
             do {
                 try Signals.send(signal, to: pid)
             } catch {

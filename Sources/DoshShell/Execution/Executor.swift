@@ -16,6 +16,7 @@ extension Shell {
             } else {
                 lastStatus = try execute(item.andOr)
             }
+            try checkInterrupt()
             try runPendingTraps()
         }
         return lastStatus
@@ -43,19 +44,28 @@ extension Shell {
     }
 
     func execute(_ pipeline: Pipeline) throws(Unwind) -> Int32 {
+        // A job is a pipeline, as in bash: a pipeline of several commands is one job, and a
+        // single command becomes one where it starts a process. A compound command or function
+        // run by the shell itself is no job: each pipeline inside it is its own.
+        let savedText = jobText
+        jobText = pipeline.typedText.isEmpty ? pipeline.sourceText : pipeline.typedText
+        defer { jobText = savedText }
         var status: Int32
         if pipeline.negated {
-            status = try asCondition { () throws(Unwind) in try runPipeline(pipeline.commands) }
+            status = try asCondition { () throws(Unwind) in try runPipelineAsJob(pipeline.commands) }
             status = status == 0 ? 1 : 0
         } else {
-            status = try runAsJob(pipeline.sourceText, foreground: true) { () throws(Unwind) in
-                try runPipeline(pipeline.commands)
-            }
+            status = try runPipelineAsJob(pipeline.commands)
             lastStatus = status
             try exitOnErrorIfNeeded(status)
         }
         lastStatus = status
         return status
+    }
+
+    private func runPipelineAsJob(_ commands: [Command]) throws(Unwind) -> Int32 {
+        if commands.count == 1 { return try runPipeline(commands) }
+        return try runAsJob { () throws(Unwind) in try runPipeline(commands) }
     }
 
     /// Runs `body` as a condition, where `set -e` is suspended.
@@ -172,6 +182,7 @@ extension Shell {
     /// Runs one iteration of a loop; returns false when `break` ends the loop. `break N` and
     /// `continue N` for an outer loop go on outwards with N-1.
     private func runLoopIteration(_ iteration: () throws(Unwind) -> Void) throws(Unwind) -> Bool {
+        try checkInterrupt()
         do {
             try iteration()
         } catch .breakLoop(let levels) {

@@ -62,11 +62,7 @@ extension Shell {
     /// Standard input of the first and output of the last are this shell's fds 0 and 1.
     func startPipeline(_ commands: [Command]) throws(Unwind) -> StartedPipeline {
         let units = PipelineUnit.split(commands)
-        if jobLaunch?.foreground == true, terminal != nil,
-            units.contains(where: { if case .host = $0 { return true } else { return false } })
-        {
-            jobLaunch?.keepsTerminalForHost = true
-        }
+        try decideTerminalSide(commands, units: units)
         var started = StartedPipeline()
         var previousReadEnd: FileDescriptor? = nil
         defer { previousReadEnd?.closeQuietly() }
@@ -102,6 +98,22 @@ extension Shell {
             previousReadEnd = pipe?.readEnd
         }
         return started
+    }
+
+    /// For a job of an interactive shell with host stages: which side gets the terminal
+    /// (`TerminalRule`), and for a job on the host pty with guest stages, the pty's slave for them.
+    private func decideTerminalSide(_ commands: [Command], units: [PipelineUnit]) throws(Unwind) {
+        guard let terminal, jobLaunch != nil else { return }
+        let hostCommands = units.flatMap { unit -> [Command] in
+            if case .host(let run) = unit { return run.map { Command.simple($0) } } else { return [] }
+        }
+        guard !hostCommands.isEmpty else { return }
+        let terminalFDs = Set((0...2).filter { isSameTerminal($0, terminal.fd) })
+        let side = TerminalRule.side(
+            of: commands, isHost: { command in hostCommands.contains(command) }, terminalFDs: terminalFDs)
+        jobLaunch?.terminalSide = side
+        let hasGuestStages = units.contains { if case .guest = $0 { return true } else { return false } }
+        if side == .host && hasGuestStages { try openHostTerminalForGuests(try hostSession()) }
     }
 
     private func startGuestStage(
@@ -148,15 +160,15 @@ extension Shell {
             builder.closeOwned()
             throw error
         }
-        let jobID = try startHostJob(specs, builder: builder, session: session)
-        jobLaunch?.hostParts.append(Job.HostPart(session: session, jobID: jobID))
-        return .host(jobID: jobID, session: session, count: commands.count)
+        let part = try startHostJob(specs, builder: builder, session: session)
+        jobLaunch?.stages.append(.host(part))
+        return .host(jobID: part.jobID, session: session, count: commands.count)
     }
 
     /// Waits for every process of a pipeline; returns the pipeline's status.
     func waitPipeline(_ started: StartedPipeline) throws(Unwind) -> Int32 {
         if jobLaunch != nil {
-            let statuses = try waitForegroundJob(statusOf: started.stages)
+            let statuses = try waitForegroundJob()
             if options.pipeFail { return statuses.last(where: { $0 != 0 }) ?? 0 }
             return statuses.last ?? 0
         }

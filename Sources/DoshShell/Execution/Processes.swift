@@ -10,18 +10,22 @@ extension Shell {
     func forkSubshell(_ body: () throws(Unwind) -> Int32) throws(Unwind) -> pid_t {
         let launch = jobLaunch
         let pid: pid_t
+        let mask = Signals.blockAll()
         do {
             pid = try Spawn.fork()
         } catch {
+            Signals.setMask(mask)
             report("fork: \(error.message)")
             throw .failure(status: 2)
         }
         if pid == 0 {
+            Signals.resetInChild()
             if var launch {
-                if launch.group == 0 { launch.group = getpid() }
+                if launch.processGroup == 0 { launch.processGroup = getpid() }
                 enterJobProcessGroup(launch)
             }
             becomeSubshell()
+            Signals.setMask(mask)
             let status: Int32
             do {
                 status = try body()
@@ -30,15 +34,18 @@ extension Shell {
             }
             exitProcess(status)
         }
+        Signals.setMask(mask)
         recordJobProcess(pid)
         return pid
     }
 
     /// Runs `body` in a forked subshell and waits for it: `( … )`.
     func runSubshell(_ body: () throws(Unwind) -> Int32) throws(Unwind) -> Int32 {
-        let pid = try forkSubshell(body)
-        if jobLaunch != nil { return try waitForegroundJob(statusOf: [.guest(pid)]).last ?? 0 }
-        return waitForChild(pid).shellStatus
+        try runAsJob { () throws(Unwind) -> Int32 in
+            let pid = try forkSubshell(body)
+            if jobLaunch != nil { return try waitForegroundJob().last ?? 0 }
+            return waitForChild(pid).shellStatus
+        }
     }
 
     /// What a forked child changes about itself: it no longer owns jobs, its traps reset, and
@@ -53,6 +60,9 @@ extension Shell {
         traps.resetForSubshell()
         options.interactive = false
         options.monitor = false
+        // What the interactive shell caught or ignored for itself, a subshell takes by default
+        // (Ctrl-C ends it), unless a trap says otherwise.
+        for signal in [SIGINT, SIGQUIT, SIGTERM] { restoreShellDisposition(signal) }
     }
 
     /// The status a subshell exits with when execution unwinds out of it.
@@ -62,6 +72,8 @@ extension Shell {
             return status
         case .breakLoop, .continueLoop:
             return lastStatus
+        case .interrupted:
+            return 128 + SIGINT
         }
     }
 
@@ -181,7 +193,7 @@ extension Shell {
     /// `list &`: runs the and-or list in a background child (in its own process group, when
     /// the shell does job control).
     func runInBackground(_ andOr: AndOrList) throws(Unwind) {
-        let command = CommandList([ListItem(andOr: andOr)]).sourceText
+        let command = andOr.typedText.isEmpty ? CommandList([ListItem(andOr: andOr)]).sourceText : andOr.typedText
         if jobControlActive, andOr.rest.isEmpty, !andOr.first.negated,
             PipelineUnit.split(andOr.first.commands).allSatisfy({ if case .host = $0 { return true } else { return false } })
         {
@@ -189,7 +201,7 @@ extension Shell {
             return
         }
         let controlled = jobControlActive
-        if controlled { jobLaunch = JobLaunch(foreground: false, command: command) }
+        if controlled { jobLaunch = Job(command: command, foreground: false) }
         defer { if controlled { jobLaunch = nil } }
         let pid = try forkSubshell { () throws(Unwind) -> Int32 in
             if !controlled {
@@ -206,26 +218,30 @@ extension Shell {
             return try executeInTail(list)
         }
         lastBackgroundPID = pid
-        guard controlled, let launch = jobLaunch else {
+        guard controlled, let job = jobLaunch else {
             jobs.add(pid: pid, command: command)
             return
         }
-        let number = jobs.add(Job(number: 0, processGroup: launch.group, processIDs: launch.processIDs, command: command))
-        if options.interactive { writeError("[\(number)] \(pid)\n") }
+        addBackgroundJob(job)
     }
 
     /// `!cmd &` in an interactive shell: started from the shell itself, on its session, so the
     /// host job gets the host pty in the background and stops (SIGTTIN) if it reads it, as a
     /// local background job would.
     private func startHostBackgroundJob(_ commands: [Command], command: String) throws(Unwind) {
-        jobLaunch = JobLaunch(foreground: false, command: command)
+        jobLaunch = Job(command: command, foreground: false)
         defer { jobLaunch = nil }
+        jobLaunch?.terminalSide = .host
         _ = try startPipeline(commands)
-        guard let launch = jobLaunch else { return }
-        var job = Job(number: 0, processGroup: 0, processIDs: [], command: command)
-        job.hostParts = launch.hostParts
-        job.usesHostTerminal = launch.usesHostTerminal
+        guard let job = jobLaunch else { return }
+        lastBackgroundPID = job.lastPID
+        addBackgroundJob(job)
+    }
+
+    /// A background job enters the table; at the prompt the user sees `[N] PID`, with the pid
+    /// that `$!` names.
+    private func addBackgroundJob(_ job: Job) {
         let number = jobs.add(job)
-        if options.interactive { writeError("[\(number)] host\n") }
+        if options.interactive { writeError("[\(number)] \(job.lastPID ?? 0)\n") }
     }
 }

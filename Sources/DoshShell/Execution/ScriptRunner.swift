@@ -41,6 +41,8 @@ extension Shell {
                     lastStatus = status
                 case .breakLoop, .continueLoop:
                     break
+                case .interrupted:
+                    lastStatus = 128 + SIGINT
                 }
             }
         }

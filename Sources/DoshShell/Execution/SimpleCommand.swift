@@ -193,23 +193,25 @@ extension Shell {
             }
         }
         return try withRedirections(command.redirections) { () throws(Unwind) -> Int32 in
-            var spawnOptions = SpawnOptions()
-            spawnOptions.defaultSignals = signalsResetForChildren
-            if let launch = jobLaunch {
-                spawnOptions.processGroup = launch.group == 0 ? .new : .join(launch.group)
-                if launch.guestTakesTerminal { spawnOptions.foregroundTerminal = terminal?.fd }
+            try runAsJob { () throws(Unwind) -> Int32 in
+                var spawnOptions = SpawnOptions()
+                spawnOptions.defaultSignals = signalsResetForChildren
+                if let job = jobLaunch {
+                    spawnOptions.processGroup = job.processGroup == 0 ? .new : .join(job.processGroup)
+                    if job.guestTakesTerminal { spawnOptions.foregroundTerminal = terminal?.fd }
+                }
+                let pid: pid_t
+                do throws(Errno) {
+                    pid = try Spawn.spawn(path: path, arguments: fields, environment: environment, options: spawnOptions)
+                } catch {
+                    return try handleExecFailure(error, name: name, path: path, fields: fields, environment: environment)
+                }
+                if jobLaunch != nil {
+                    recordJobProcess(pid)
+                    return try waitForegroundJob().last ?? 0
+                }
+                return waitForChild(pid).shellStatus
             }
-            let pid: pid_t
-            do throws(Errno) {
-                pid = try Spawn.spawn(path: path, arguments: fields, environment: environment, options: spawnOptions)
-            } catch {
-                return try handleExecFailure(error, name: name, path: path, fields: fields, environment: environment)
-            }
-            if jobLaunch != nil {
-                recordJobProcess(pid)
-                return try waitForegroundJob(statusOf: [.guest(pid)]).last ?? 0
-            }
-            return waitForChild(pid).shellStatus
         }
     }
 

@@ -88,6 +88,15 @@ extension Shell {
                 try runHostBuiltin(name, Array(fields.dropFirst()), session)
             }
         }
+        return try runAsJob { () throws(Unwind) -> Int32 in
+            // A lone host command has the terminal on the host whenever one of its fds is it.
+            jobLaunch?.terminalSide = .host
+            return try runHostProcess(command, fields: fields, session: session)
+        }
+    }
+
+    /// Starts the one host process of `!command` and waits for it.
+    private func runHostProcess(_ command: SimpleCommand, fields: [String], session: HostSession) throws(Unwind) -> Int32 {
         var builder = HostJobBuilder()
         let spec: ProcessSpec
         do {
@@ -96,12 +105,12 @@ extension Shell {
             builder.closeOwned()
             throw error
         }
-        let jobID = try startHostJob([spec], builder: builder, session: session)
+        let part = try startHostJob([spec], builder: builder, session: session)
         if jobLaunch != nil {
-            jobLaunch?.hostParts.append(Job.HostPart(session: session, jobID: jobID))
-            return try waitForegroundJob(statusOf: [.host(jobID: jobID, session: session, count: 1)]).last ?? 0
+            jobLaunch?.stages.append(.host(part))
+            return try waitForegroundJob().last ?? 0
         }
-        return try waitHostJob(jobID, session: session).last ?? 0
+        return try waitHostJob(part.jobID, session: session).last ?? 0
     }
 
     /// Expands the words of a host command: host variables shadow shell variables, `~` is the
@@ -200,9 +209,9 @@ extension Shell {
         }
     }
 
-    /// Sends a host job; returns its id. The fds opened for it are closed once sent, so a pipe's
-    /// only remaining ends are the processes' own.
-    func startHostJob(_ processes: [ProcessSpec], builder: HostJobBuilder, session: HostSession) throws(Unwind) -> UInt32 {
+    /// Sends a host job; returns it as a part of the job being started. The fds opened for it are
+    /// closed once sent, so a pipe's only remaining ends are the processes' own.
+    func startHostJob(_ processes: [ProcessSpec], builder: HostJobBuilder, session: HostSession) throws(Unwind) -> HostPart {
         defer { builder.closeOwned() }
         var spec = JobSpec(processes: processes)
         if builder.usesTerminal {
@@ -218,12 +227,12 @@ extension Shell {
         }
         switch try hostRequest(session, .runJob(spec), descriptors: passed) {
         case .success(let answer):
-            guard case .jobStarted(let jobID, _, _) = answer.message.body else {
+            guard case .jobStarted(let jobID, _, let processIDs) = answer.message.body else {
                 throw hostLost(HostFailure(message: "unexpected answer to runJob", lostSession: true))
             }
             if !relays.output.isEmpty { session.outputRelays[jobID] = relays.output }
             session.inputRelays += relays.input
-            return jobID
+            return HostPart(session: session, jobID: jobID, count: processes.count, processIDs: processIDs)
         case .failure(let failure):
             Relay.stop(relays.output + relays.input)
             report("host: \(failure.message)")
@@ -231,13 +240,20 @@ extension Shell {
         }
     }
 
-    /// Waits for a host job; returns the shell status of each of its processes.
+    /// Waits for a host job outside job control; returns the shell status of each of its
+    /// processes. At the prompt (`$(!cmd)`), Ctrl-C typed meanwhile reaches the shell, which
+    /// passes it on and then abandons the line.
     func waitHostJob(_ jobID: UInt32, session: HostSession) throws(Unwind) -> [Int32] {
+        let statuses: [ExitStatus]
         do throws(HostFailure) {
-            return try session.waitForJob(jobID).map(\.shellStatus)
+            statuses = try session.waitForJob(jobID, forwarding: interruptsAbandonTheLine ? [SIGINT, SIGQUIT] : [])
         } catch {
             throw hostLost(error)
         }
+        if interruptsAbandonTheLine, statuses.contains(where: { if case .signaled(SIGINT, _) = $0 { return true } else { return false } }) {
+            throw .interrupted
+        }
+        return statuses.map(\.shellStatus)
     }
 }
 

@@ -171,35 +171,19 @@ final class HostSession {
         }
     }
 
-    /// Waits until a host job has finished; returns each process's status, in order.
-    func waitForJob(_ jobID: UInt32) throws(HostFailure) -> [ExitStatus] {
-        while true {
-            if let statuses = finishedJobs.removeValue(forKey: jobID) { return statuses }
-            do throws(any Error) {
-                guard let received = try connection.receiveFrame() else {
-                    throw HostFailure(message: "connection closed by the host", lostSession: true)
-                }
-                received.descriptors.forEach { _ = Glibc.close($0) }
-                if received.message.requestID != 0, abandonedRequests.remove(received.message.requestID) != nil { continue }
-                try handleEvent(received.message)
-            } catch {
-                throw HostFailure(error)
-            }
-        }
-    }
-
-    /// Waits for a host job while watching the shell's pending signals: each one that arrives
-    /// is given to `onSignal`, which answers whether the wait should end with the job stopped.
-    func waitForJob(_ jobID: UInt32, onSignal: (Int32) -> Bool) throws(HostFailure) -> HostWaitResult {
+    /// Waits until a host job has finished; returns each process's status, in order. Meanwhile
+    /// each of `forwarded` that the shell receives (Ctrl-C typed while it holds the terminal)
+    /// is sent on to the job.
+    func waitForJob(_ jobID: UInt32, forwarding forwarded: [Int32] = []) throws(HostFailure) -> [ExitStatus] {
         while true {
             // Frames read together with an earlier answer wait in the buffer, not in the socket.
             try handleBufferedEvents()
-            if let statuses = finishedJobs.removeValue(forKey: jobID) { return .finished(statuses.map(\.shellStatus)) }
-            for signal in [SIGINT, SIGQUIT, SIGTSTP] where Signals.takePending(signal) {
-                if onSignal(signal) { return .stopped(signal: signal) }
+            if let statuses = finishedJobs.removeValue(forKey: jobID) { return statuses }
+            for signal in forwarded where Signals.takePending(signal) {
+                _ = try request(.signalJob(jobID: jobID, signal: signal))
             }
             var descriptors = [pollfd(fd: connection.fileDescriptor, events: Int16(POLLIN), revents: 0)]
-            if let wakeup = Signals.wakeupDescriptor {
+            if !forwarded.isEmpty, let wakeup = Signals.wakeupDescriptor {
                 descriptors.append(pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0))
             }
             if poll(&descriptors, nfds_t(descriptors.count), -1) < 0 {
@@ -216,13 +200,13 @@ final class HostSession {
         finishedJobs.removeValue(forKey: jobID)
     }
 
-    /// Reads whatever has arrived without blocking; returns whether the job has finished.
-    func pollFinished(_ jobID: UInt32) -> Bool {
+    /// Reads whatever has arrived without blocking; returns the job's statuses if it finished.
+    func pollFinished(_ jobID: UInt32) -> [ExitStatus]? {
         try? handleBufferedEvents()
-        if finishedJobs.removeValue(forKey: jobID) != nil { return true }
+        if let statuses = finishedJobs.removeValue(forKey: jobID) { return statuses }
         var descriptor = pollfd(fd: connection.fileDescriptor, events: Int16(POLLIN), revents: 0)
         if poll(&descriptor, 1, 0) > 0 { try? readEvents(blocking: false) }
-        return finishedJobs.removeValue(forKey: jobID) != nil
+        return finishedJobs.removeValue(forKey: jobID)
     }
 
     /// One read from the connection, then every complete frame in it handled as an event.

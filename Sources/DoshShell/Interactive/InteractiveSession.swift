@@ -76,10 +76,9 @@ extension Shell {
     public func runInteractive(reader: any PromptReader, history: (any CommandHistoryStore)? = nil) -> Int32 {
         options.interactive = true
         self.history = history
-        // An interactive shell is not killed by SIGINT, SIGQUIT or SIGTERM typed at it.
-        for signal in [SIGINT, SIGQUIT, SIGTERM] {
-            try? Signals.setDisposition(signal, .ignore)
-        }
+        // An interactive shell is not killed by SIGINT, SIGQUIT or SIGTERM typed at it; Ctrl-C
+        // it catches, to abandon the command line it runs.
+        for signal in [SIGINT, SIGQUIT, SIGTERM] { restoreShellDisposition(signal) }
         signalsResetForChildren = [SIGINT, SIGQUIT, SIGTERM]
         startJobControl()
         // Open the host session now, so the first prompt can show the host's directory.
@@ -123,6 +122,7 @@ extension Shell {
             case .exit(let status): return finish(status)
             case .fatal(let status), .failure(let status), .returnFromFunction(let status): lastStatus = status
             case .breakLoop, .continueLoop: break
+            case .interrupted: lastStatus = 128 + SIGINT
             }
         }
         jobs.reapFinished()

@@ -1,44 +1,9 @@
+import DoshProtocol
 import DoshSystem
 
 #if canImport(Glibc)
     import Glibc
 #endif
-
-/// A job: the processes of one pipeline (or `list &`), in one guest process group, and the host
-/// jobs that run its `!` stages. It is done only when both sides are.
-struct Job {
-    enum State: Equatable {
-        case running
-        case stopped(signal: Int32)
-        case done(status: Int32)
-    }
-
-    /// The part of a job that runs on the host.
-    struct HostPart {
-        let session: HostSession
-        let jobID: UInt32
-        var finished = false
-    }
-
-    var number: Int
-    /// The guest process group (0 when the job has no guest process).
-    var processGroup: pid_t
-    var processIDs: [pid_t]
-    /// Statuses of the guest processes reaped so far, by pid.
-    var statuses: [pid_t: WaitStatus] = [:]
-    var hostParts: [HostPart] = []
-    var command: String
-    var state: State = .running
-    /// Whether the user was told about the job's latest state.
-    var notified = true
-    /// Whether a host process of the job has the session's host pty.
-    var usesHostTerminal = false
-    /// The terminal modes the job had when it stopped (restored by `fg`, like bash).
-    var terminalModes: termios? = nil
-
-    /// The status of the pipeline's last process, once every process has finished.
-    var guestFinished: Bool { processIDs.allSatisfy { statuses[$0]?.isTerminated ?? false } }
-}
 
 /// The jobs of a shell, numbered from 1, with bash's notion of the current (`%+`) and previous
 /// (`%-`) job.
@@ -62,9 +27,12 @@ struct JobTable {
         return job.number
     }
 
-    /// Adds a background child started without job control (`list &` in a script).
+    /// Adds a background child started without job control (`list &` in a script): it has no
+    /// process group of its own.
     mutating func add(pid: pid_t, command: String) {
-        add(Job(number: 0, processGroup: pid, processIDs: [pid], command: command))
+        var job = Job(command: command, foreground: false)
+        job.stages = [.guest(pid: pid, status: nil)]
+        add(job)
     }
 
     mutating func remove(number: Int) {
@@ -89,7 +57,10 @@ struct JobTable {
 
     func index(number: Int) -> Int? { jobs.firstIndex { $0.number == number } }
 
-    func job(pid: pid_t) -> Job? { jobs.first { $0.processIDs.contains(pid) } }
+    /// The job that `pid` (guest or host, as `$!` and `jobs -p` give them) belongs to.
+    func job(pid: pid_t) -> Job? {
+        jobs.first { $0.guestProcessIDs.contains(pid) } ?? jobs.first { $0.nameablePIDs.contains(pid) }
+    }
 
     func job(number: Int) -> Job? { jobs.first { $0.number == number } }
 
@@ -104,41 +75,38 @@ struct JobTable {
     /// Records what `waitpid` said about `pid`; returns the number of the job it belongs to.
     @discardableResult
     mutating func record(_ pid: pid_t, _ status: WaitStatus) -> Int? {
-        guard let index = jobs.firstIndex(where: { $0.processIDs.contains(pid) }) else {
+        guard let index = jobs.firstIndex(where: { $0.guestProcessIDs.contains(pid) }) else {
             if status.isTerminated { reaped[pid] = status }
             return nil
         }
         switch status {
         case .stopped(let signal):
-            // A job the shell stopped itself (the other side of a Ctrl-Z) keeps its first reason.
+            // One notice per stop: the other side's stop (the shell stopped it) adds nothing.
             if case .stopped = jobs[index].state { break }
             jobs[index].state = .stopped(signal: signal)
             jobs[index].notified = false
         case .continued:
             jobs[index].state = .running
         case .exited, .signaled:
-            jobs[index].statuses[pid] = status
+            jobs[index].record(pid, status)
             reaped[pid] = status
         }
-        updateDoneState(index)
+        jobs[index].updateDoneState()
         return jobs[index].number
     }
 
-    /// Marks a host part finished.
-    mutating func recordHostFinished(number: Int, jobID: UInt32) {
+    /// Records that a host part finished.
+    mutating func recordHostFinished(number: Int, jobID: UInt32, statuses: [ExitStatus]) {
         guard let index = index(number: number) else { return }
-        for part in jobs[index].hostParts.indices where jobs[index].hostParts[part].jobID == jobID {
-            jobs[index].hostParts[part].finished = true
-        }
-        updateDoneState(index)
+        jobs[index].recordHostFinished(jobID, statuses)
+        jobs[index].updateDoneState()
     }
 
-    private mutating func updateDoneState(_ index: Int) {
-        let job = jobs[index]
-        guard job.guestFinished, job.hostParts.allSatisfy(\.finished) else { return }
-        if case .done = job.state { return }
-        let last = job.processIDs.last.flatMap { job.statuses[$0] }?.shellStatus ?? 0
-        jobs[index].state = .done(status: last)
+    /// Records that a host part stopped (a background host job read the host pty: SIGTTIN).
+    mutating func recordHostStopped(number: Int, signal: Int32) {
+        guard let index = index(number: number) else { return }
+        if case .stopped = jobs[index].state { return }
+        jobs[index].state = .stopped(signal: signal)
         jobs[index].notified = false
     }
 

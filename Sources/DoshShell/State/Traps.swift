@@ -64,3 +64,32 @@ extension Shell {
         return nil
     }
 }
+
+extension Shell {
+    /// Puts back the disposition the shell keeps for `signal` between waits: its trap's, else
+    /// what an interactive shell needs (Ctrl-C caught, to abandon the line; Ctrl-\ and SIGTERM
+    /// ignored; the job-control signals ignored under job control), else the default.
+    func restoreShellDisposition(_ signal: Int32) {
+        if let action = traps.action(for: signal) {
+            try? Signals.setDisposition(signal, action.isEmpty ? .ignore : .catchPending)
+            return
+        }
+        let interactive = options.interactive && !isSubshell
+        let disposition: Signals.Disposition
+        switch signal {
+        case SIGINT where interactive: disposition = .catchPending
+        case SIGQUIT where interactive, SIGTERM where interactive: disposition = .ignore
+        case SIGTSTP where jobControlActive, SIGTTIN where jobControlActive, SIGTTOU where jobControlActive:
+            disposition = .ignore
+        default: disposition = .default
+        }
+        try? Signals.setDisposition(signal, disposition)
+    }
+
+    /// At the prompt, Ctrl-C typed while the shell itself runs (a builtin loop, `read`, `wait`)
+    /// abandons the command line, as in bash. Elsewhere, and when INT is trapped, nothing.
+    func checkInterrupt() throws(Unwind) {
+        guard interruptsAbandonTheLine, traps.action(for: SIGINT) == nil, Signals.takePending(SIGINT) else { return }
+        throw .interrupted
+    }
+}

@@ -228,11 +228,25 @@ public struct Pipeline: Sendable, Hashable {
     public var negated: Bool
     public var commands: [Command]
     public var line: Int
+    /// The pipeline as the user wrote it (what `jobs` shows); empty for a tree not read from
+    /// text. Not part of the tree's identity.
+    public var typedText: String
 
-    public init(negated: Bool = false, commands: [Command], line: Int = 0) {
+    public init(negated: Bool = false, commands: [Command], line: Int = 0, typedText: String = "") {
         self.negated = negated
         self.commands = commands
         self.line = line
+        self.typedText = typedText
+    }
+
+    public static func == (lhs: Pipeline, rhs: Pipeline) -> Bool {
+        lhs.negated == rhs.negated && lhs.commands == rhs.commands && lhs.line == rhs.line
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(negated)
+        hasher.combine(commands)
+        hasher.combine(line)
     }
 }
 
@@ -245,10 +259,14 @@ public enum AndOrOperator: Sendable, Hashable {
 public struct AndOrList: Sendable, Hashable {
     public var first: Pipeline
     public var rest: [(op: AndOrOperator, pipeline: Pipeline)]
+    /// The list as the user wrote it (what `jobs` shows for `list &`); empty for a tree not
+    /// read from text. Not part of the tree's identity.
+    public var typedText: String
 
-    public init(first: Pipeline, rest: [(op: AndOrOperator, pipeline: Pipeline)] = []) {
+    public init(first: Pipeline, rest: [(op: AndOrOperator, pipeline: Pipeline)] = [], typedText: String = "") {
         self.first = first
         self.rest = rest
+        self.typedText = typedText
     }
 
     public static func == (lhs: AndOrList, rhs: AndOrList) -> Bool {

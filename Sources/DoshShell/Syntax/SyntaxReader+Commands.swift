@@ -106,6 +106,7 @@ extension SyntaxReader {
     }
 
     func parseAndOr() throws(SyntaxError) -> AndOrList {
+        let start = try nextTokenPosition().start
         var list = AndOrList(first: try parsePipeline())
         while true {
             let t = try peek()
@@ -113,7 +114,9 @@ extension SyntaxReader {
             switch t.token {
             case .op(.andIf): op = .and
             case .op(.orIf): op = .or
-            default: return list
+            default:
+                list.typedText = typedText(from: start)
+                return list
             }
             consume()
             try skipNewlines()
@@ -122,7 +125,7 @@ extension SyntaxReader {
     }
 
     func parsePipeline() throws(SyntaxError) -> Pipeline {
-        let line = try peek().line
+        let (start, line) = try nextTokenPosition()
         var negated = false
         while try peekIsReserved("!") {
             consume()
@@ -134,7 +137,7 @@ extension SyntaxReader {
             try skipNewlines()
             commands.append(try parseCommand())
         }
-        return Pipeline(negated: negated, commands: commands, line: line)
+        return Pipeline(negated: negated, commands: commands, line: line, typedText: typedText(from: start))
     }
 
     // MARK: Commands
@@ -169,29 +172,51 @@ extension SyntaxReader {
     func parseCompoundCommand() throws(SyntaxError) -> CompoundCommand {
         try enter()
         defer { leave() }
+        // Each kind in a function of its own: this frame is on the stack once per nesting level.
+        switch try nextCompoundKeyword() {
+        case "(": return try parseGroup(.subshell)
+        case "{": return try parseGroup(.braceGroup)
+        case "if": return try parseIfClause()
+        case "while": return try parseWhileLoop(until: false)
+        case "until": return try parseWhileLoop(until: true)
+        case "for": return try parseForLoop()
+        default: return try parseCaseClause()
+        }
+    }
+
+    /// The word or `(` that opens a compound command, consumed.
+    @inline(never)
+    private func nextCompoundKeyword() throws(SyntaxError) -> String {
         let t = try next()
-        if t.token == .op(.openParen) {
-            let list = try parseNonEmptyCompoundList()
+        if t.token == .op(.openParen) { return "(" }
+        guard let word = t.plainText, ["{", "if", "while", "until", "for", "case"].contains(word) else { throw unexpected(t) }
+        return word
+    }
+
+    private enum GroupKind { case subshell, braceGroup }
+
+    /// `( list )` or `{ list; }`, after the opening token.
+    @inline(never)
+    private func parseGroup(_ kind: GroupKind) throws(SyntaxError) -> CompoundCommand {
+        let list = try parseNonEmptyCompoundList()
+        switch kind {
+        case .subshell:
             try expect(.closeParen)
             return .subshell(list)
-        }
-        switch t.plainText {
-        case "{":
-            let list = try parseNonEmptyCompoundList()
+        case .braceGroup:
             try expectReserved("}")
             return .braceGroup(list)
-        case "if": return try parseIfClause()
-        case "while", "until":
-            let condition = try parseNonEmptyCompoundList()
-            try expectReserved("do")
-            let body = try parseNonEmptyCompoundList()
-            try expectReserved("done")
-            return t.plainText == "while"
-                ? .whileLoop(condition: condition, body: body) : .untilLoop(condition: condition, body: body)
-        case "for": return try parseForLoop()
-        case "case": return try parseCaseClause()
-        default: throw unexpected(t)
         }
+    }
+
+    /// `while`/`until list; do list; done`, after the first word.
+    @inline(never)
+    private func parseWhileLoop(until: Bool) throws(SyntaxError) -> CompoundCommand {
+        let condition = try parseNonEmptyCompoundList()
+        try expectReserved("do")
+        let body = try parseNonEmptyCompoundList()
+        try expectReserved("done")
+        return until ? .untilLoop(condition: condition, body: body) : .whileLoop(condition: condition, body: body)
     }
 
     private func parseIfClause() throws(SyntaxError) -> CompoundCommand {
@@ -242,36 +267,56 @@ extension SyntaxReader {
         return .forLoop(variable: name, items: items, body: body)
     }
 
+    @inline(never)
     private func parseCaseClause() throws(SyntaxError) -> CompoundCommand {
+        let subject = try parseCaseSubject()
+        var items: [CaseItem] = []
+        while let patterns = try parseCasePatterns() {
+            items.append(CaseItem(patterns: patterns, body: try parseCompoundList()))
+            guard try continuesCaseClause() else { break }
+        }
+        return .caseClause(subject: subject, items: items)
+    }
+
+    /// `WORD in` after `case`. The helpers of `parseCaseClause` keep tokens out of its frame,
+    /// which is on the stack once per nesting level.
+    @inline(never)
+    private func parseCaseSubject() throws(SyntaxError) -> Word {
         let subjectToken = try next()
         guard case .word(let subject) = subjectToken.token else { throw unexpected(subjectToken) }
         try skipNewlines()
         try expectReserved("in")
-        var items: [CaseItem] = []
-        while true {
-            try skipNewlines()
-            if try peekIsReserved("esac") {
-                consume()
-                break
-            }
-            if try peekIs(.openParen) { consume() }
-            var patterns: [Word] = []
-            while true {
-                let p = try next()
-                guard case .word(let pattern) = p.token else { throw unexpected(p) }
-                patterns.append(applyingTilde(pattern))
-                let separator = try next()
-                if separator.token == .op(.pipe) { continue }
-                if separator.token == .op(.closeParen) { break }
-                throw unexpected(separator)
-            }
-            items.append(CaseItem(patterns: patterns, body: try parseCompoundList()))
-            let end = try next()
-            if end.token == .op(.doubleSemicolon) { continue }
-            if end.plainText == "esac" { break }
-            throw unexpected(end)
+        return applyingTilde(subject)
+    }
+
+    /// The patterns of the next item, through its `)`; nil at `esac`.
+    @inline(never)
+    private func parseCasePatterns() throws(SyntaxError) -> [Word]? {
+        try skipNewlines()
+        if try peekIsReserved("esac") {
+            consume()
+            return nil
         }
-        return .caseClause(subject: applyingTilde(subject), items: items)
+        if try peekIs(.openParen) { consume() }
+        var patterns: [Word] = []
+        while true {
+            let p = try next()
+            guard case .word(let pattern) = p.token else { throw unexpected(p) }
+            patterns.append(applyingTilde(pattern))
+            let separator = try next()
+            if separator.token == .op(.pipe) { continue }
+            if separator.token == .op(.closeParen) { return patterns }
+            throw unexpected(separator)
+        }
+    }
+
+    /// After an item's body: `;;` (more may follow) or `esac` (the end).
+    @inline(never)
+    private func continuesCaseClause() throws(SyntaxError) -> Bool {
+        let end = try next()
+        if end.token == .op(.doubleSemicolon) { return true }
+        if end.plainText == "esac" { return false }
+        throw unexpected(end)
     }
 
     /// `function name [()] compound-command [redirections]` (bash).

@@ -49,12 +49,31 @@ extension SyntaxReader {
     @discardableResult
     func next() throws(SyntaxError) -> ScannedToken {
         let t = try peek()
-        peeked = nil
+        consume()
         return t
     }
 
-    /// Drops the token just peeked.
-    func consume() { peeked = nil }
+    /// Drops the token just peeked. Out of line: see `nextTokenPosition`.
+    @inline(never)
+    func consume() {
+        if let end = peeked?.end { lastConsumedEnd = end }
+        peeked = nil
+    }
+
+    /// Where the next token starts and its line. Out of line on purpose: the token stays in this
+    /// small frame instead of the frames of the recursive grammar, which nest 1,000 deep.
+    @inline(never)
+    func nextTokenPosition() throws(SyntaxError) -> (start: Int, line: Int) {
+        let t = try peek()
+        return (t.start, t.line)
+    }
+
+    /// The text from `start` to the end of the last token consumed, as typed.
+    @inline(never)
+    func typedText(from start: Int) -> String {
+        guard start < lastConsumedEnd, lastConsumedEnd <= bytes.count else { return "" }
+        return text(start..<lastConsumedEnd)
+    }
 
     /// Whether the next token is the unquoted reserved word `word`.
     func peekIsReserved(_ word: String) throws(SyntaxError) -> Bool {

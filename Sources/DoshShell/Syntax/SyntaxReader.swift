@@ -90,6 +90,8 @@ final class SyntaxReader {
 
     var depth = 0
     var peeked: ScannedToken?
+    /// Where the last consumed token ended (for the typed text of pipelines).
+    var lastConsumedEnd = 0
     var hereDocuments = HereDocumentScope()
 
     init(source: any LineSource, aliases: @escaping (String) -> String?, firstLine: Int, depth: Int = 0) {
@@ -137,6 +139,7 @@ final class SyntaxReader {
         guard pos > 0, peeked == nil else { return }
         bytes.removeFirst(pos)
         lineOfByte.removeFirst(pos)
+        lastConsumedEnd = max(0, lastConsumedEnd - pos)
         pos = 0
         aliasRegions.removeAll()
         aliasCheckFrom = nil

@@ -130,7 +130,7 @@ check("ctrl-c ends a host-only job", wait_for(lambda: states("sleep 305") == [])
 # A background host job is reported Done.
 mark = transcript.tell()
 shell.sendline("!sleep 1 &")
-shell.expect(r"\[\d+\] host")
+shell.expect(r"\[\d+\] \d+\r\n")  # the host pid, which $! names
 shell.expect(PROMPT)
 check("a background host job is reported done", notice(shell, r"Done +!sleep 1", since=mark), shell)
 
