@@ -114,7 +114,8 @@ struct JobLauncher {
     // What each child fd will be: a shadow fd (all above `floor`).
     var table: [Int32: Int32] = [0: devNull, 1: devNull, 2: devNull]
     func fail(_ code: Int32, _ message: String) -> (pid_t, ExitStatus?) {
-      if let stderr = table[2] { report("dosh: host: \(message)\n", to: stderr) }
+      // Like the shell's own message for a guest command: `dosh: line 3: !nosuch: command not found`.
+      if let stderr = table[2] { report(String(decoding: spec.messagePrefix, as: UTF8.self) + "!\(message)\n", to: stderr) }
       return (0, .exited(code: code))
     }
     for setting in process.descriptors {

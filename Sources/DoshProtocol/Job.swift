@@ -98,9 +98,15 @@ public struct JobSpec: Equatable, Sendable {
   /// `.terminal` fds, if any, still work, and reading them stops it with SIGTTIN).
   public var terminal: TerminalSpec?
 
-  public init(processes: [ProcessSpec], terminal: TerminalSpec? = nil) {
+  /// What the shadow writes before a message about a process it could not start (on that
+  /// process's stderr): the shell's own prefix, e.g. `dosh: line 3: ` or `build.sh: line 3: `.
+  /// At most `ProtocolLimits.maximumMessagePrefixSize` bytes.
+  public var messagePrefix: [UInt8]
+
+  public init(processes: [ProcessSpec], terminal: TerminalSpec? = nil, messagePrefix: [UInt8] = Array("dosh: ".utf8)) {
     self.processes = processes
     self.terminal = terminal
+    self.messagePrefix = messagePrefix
   }
 }
 

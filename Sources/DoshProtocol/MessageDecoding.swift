@@ -74,7 +74,8 @@ extension Message.Body {
       let terminal = try r.readOptional("terminal") { (r: inout ByteReader) throws(ProtocolError) in
         TerminalSpec(foreground: try r.readBool("foreground"))
       }
-      return .runJob(JobSpec(processes: processes, terminal: terminal))
+      let prefix = try r.readBytes("messagePrefix", limit: ProtocolLimits.maximumMessagePrefixSize)
+      return .runJob(JobSpec(processes: processes, terminal: terminal, messagePrefix: prefix))
     case .changeDirectory:
       return .changeDirectory(path: try r.readCString("path"))
     case .setEnvironment:

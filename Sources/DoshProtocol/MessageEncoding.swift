@@ -47,6 +47,7 @@ extension Message.Body {
     case .runJob(let job):
       w.writeArray(job.processes) { w, process in process.encode(into: &w) }
       w.writeOptional(job.terminal) { w, terminal in w.write(terminal.foreground) }
+      w.writeBytes(job.messagePrefix)
     case .changeDirectory(let path):
       w.writeBytes(path)
     case .setEnvironment(let name, let value):

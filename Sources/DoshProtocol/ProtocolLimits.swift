@@ -18,6 +18,8 @@ public enum ProtocolLimits {
   public static let maximumStreamsPerRequest = 64
   /// Most descriptors passed with one frame (SCM_RIGHTS over unix connections).
   public static let maximumPassedDescriptors = 64
+  /// Most bytes of `runJob`'s `messagePrefix`.
+  public static let maximumMessagePrefixSize = 256
   /// Most bytes of a `struct termios` sent in `openTerminal`.
   public static let maximumTermiosSize = 256
   /// Seconds a stream token stays valid after it was issued if nobody attaches with it.

@@ -88,9 +88,12 @@ public final class Shell {
         initializeWorkingDirectory()
     }
 
-    /// The name to print before error messages.
+    /// What goes before error messages: like bash, `$0` (`dosh` at the prompt and for `-c`, the
+    /// script's name for a script) and, outside the prompt, the line.
     var messagePrefix: String {
-        options.interactive || currentLine == 0 ? "dosh: " : "dosh: line \(currentLine): "
+        if options.interactive { return "dosh: " }
+        let name = scriptName.isEmpty ? "dosh" : scriptName
+        return currentLine == 0 ? "\(name): " : "\(name): line \(currentLine): "
     }
 
     /// Prints `dosh: [line N: ]message` on standard error.

@@ -15,7 +15,8 @@ import Testing
 /// --- mode stdin        (optional: file (default), stdin, or c)
 /// ```
 /// `--- stdout-no-newline` is `--- stdout` for output that does not end with a newline.
-/// In expected stderr, `dosh: line N:` prefixes are compared as written.
+/// In expected stderr, prefixes are compared as written: like bash, a script names itself
+/// (`script.sh: line N:`), `-c` and standard input say `dosh: line N:`.
 struct GoldenCase: CustomTestStringConvertible, Sendable {
     var file: String
     var name: String

@@ -133,7 +133,7 @@ import Testing
     let client = try ShadowClient()
     let (text, status) = try client.output(arguments("no-such-command-here"), captureErrors: true)
     #expect(status == .exited(code: 127))
-    #expect(text == "dosh: host: no-such-command-here: command not found\n")
+    #expect(text == "dosh: !no-such-command-here: command not found\n")
     let (denied, deniedStatus) = try client.output(arguments("/etc/passwd"), captureErrors: true)
     #expect(deniedStatus == .exited(code: 126))
     #expect(denied.contains("Permission denied"))

@@ -131,6 +131,8 @@ import Testing
     expectInvalid(Message(requestID: 1, .runJob(JobSpec(processes: [
       ProcessSpec(arguments: ["x"], descriptors: [DescriptorSetting(-1, .closed)])]))), "descriptor")
     expectInvalid(Message(requestID: 1, .openTerminal(termios: [UInt8](repeating: 1, count: 257), rows: 24, columns: 80)), "termios")
+    expectInvalid(Message(requestID: 1, .runJob(JobSpec(
+      processes: [ProcessSpec(arguments: ["x"], descriptors: [])], messagePrefix: [UInt8](repeating: 65, count: 257)))), "messagePrefix")
     expectInvalid(Message(.challenge(nonce: [1, 2, 3])), "nonce")
     expectInvalid(Message(.hello(Hello(role: .shell, software: [], nonce: [1]))), "nonce")
     var badBool = Message(requestID: 1, .setForeground(jobID: 1, foreground: true)).encode()
@@ -139,8 +141,10 @@ import Testing
       try decodeAll(badBool)
     }
     var badForeground = Message(requestID: 1, .runJob(JobSpec(
-      processes: [ProcessSpec(arguments: ["x"], descriptors: [])], terminal: TerminalSpec(foreground: false)))).encode()
-    badForeground[badForeground.count - 1] = 7
+      processes: [ProcessSpec(arguments: ["x"], descriptors: [])], terminal: TerminalSpec(foreground: false),
+      messagePrefix: []))).encode()
+    // The last field is the empty message prefix (its 4-byte length); the bool is before it.
+    badForeground[badForeground.count - 5] = 7
     #expect(throws: ProtocolError.invalidFieldValue(field: "foreground", reason: "7 is not a boolean (0 or 1)")) {
       try decodeAll(badForeground)
     }

@@ -81,13 +81,16 @@ extension Shell {
         var line: [UInt8] = []
         var reachedDelimiter = false
         let input = FileDescriptor.standardInput
-        readLoop: while true {
+        while true {
             let byte: [UInt8]
             do {
                 byte = try input.readSome(upTo: 1)
             } catch {
                 if error == .interrupted {
-                    if Signals.firstPending != nil { break readLoop }
+                    // Ctrl-C at the prompt abandons the line; a trapped signal ends the read
+                    // with 128+N (bash), its trap runs next.
+                    try checkInterrupt()
+                    if let signal = Signals.firstPending, traps.action(for: signal) != nil { return 128 + signal }
                     continue
                 }
                 report("read: \(error.message)")

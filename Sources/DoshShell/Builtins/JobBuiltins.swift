@@ -117,6 +117,7 @@ extension Shell {
     /// `wait [%job|pid…]`: waits for background jobs (both sides). A trapped signal, or Ctrl-C
     /// at the prompt, interrupts it (128+N); a stopped job counts as waited for, as in bash.
     func waitBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
+        if arguments.first == "-n" { return try waitForNextJob() }
         if arguments.isEmpty {
             for job in jobs.jobs {
                 guard try waitForBackgroundJob(job.number) != nil else { return try interruptedWaitStatus() }
@@ -154,6 +155,28 @@ extension Shell {
         return status
     }
 
+    /// `wait -n`: waits until some job is done and returns its status (127 without jobs).
+    private func waitForNextJob() throws(Unwind) -> Int32 {
+        try? Signals.setDisposition(SIGCHLD, .catchPending)
+        defer { restoreShellDisposition(SIGCHLD) }
+        while true {
+            updateJobStates()
+            if let done = jobs.jobs.first(where: { if case .done = $0.state { return true } else { return false } }) {
+                jobs.remove(number: done.number)
+                return done.status
+            }
+            let running = jobs.jobs.filter { $0.state == .running }
+            guard !running.isEmpty else { return 127 }
+            if interruptingSignals.contains(where: { Signals.isPending($0) }) { return try interruptedWaitStatus() }
+            waitForJobEvent(running)
+        }
+    }
+
+    /// The signals that cut a `wait` short: trapped ones, and Ctrl-C at the prompt.
+    private var interruptingSignals: [Int32] {
+        traps.actions.filter { !$0.value.isEmpty && $0.key > 0 }.map(\.key) + (interruptsAbandonTheLine ? [SIGINT] : [])
+    }
+
     /// The status of a `wait` cut short by a signal; Ctrl-C at the prompt abandons the line.
     private func interruptedWaitStatus() throws(Unwind) -> Int32 {
         try checkInterrupt()
@@ -164,8 +187,7 @@ extension Shell {
     /// its pipeline (or of `pid`), or nil when a trapped signal or Ctrl-C came first. A job that
     /// finished is forgotten; one that stopped stays (bash).
     private func waitForBackgroundJob(_ number: Int, pid: pid_t? = nil) throws(Unwind) -> Int32? {
-        let interrupting = traps.actions.filter { !$0.value.isEmpty && $0.key > 0 }.map(\.key)
-            + (interruptsAbandonTheLine ? [SIGINT] : [])
+        let interrupting = interruptingSignals
         try? Signals.setDisposition(SIGCHLD, .catchPending)
         defer { restoreShellDisposition(SIGCHLD) }
         while let job = jobs[number] {
@@ -174,7 +196,7 @@ extension Shell {
             updateJobStates()
             if let current = jobs[number], current.state != .running { continue }
             if interrupting.contains(where: { Signals.isPending($0) }) { return nil }
-            waitForJobEvent(job)
+            waitForJobEvent([job])
         }
         guard let finished = jobs[number] else { return 0 }
         jobs.remove(number: number)
@@ -191,10 +213,11 @@ extension Shell {
 
     /// Sleeps until something may have happened to `job`: a child changed state (SIGCHLD), its
     /// host session said something, or a signal arrived.
-    private func waitForJobEvent(_ job: Job) {
+    private func waitForJobEvent(_ waited: [Job]) {
         var descriptors = [pollfd]()
         if let wakeup = Signals.wakeupDescriptor { descriptors.append(pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)) }
-        for part in job.hostParts where !part.finished {
+        let parts = waited.flatMap(\.hostParts).filter { !$0.finished }
+        for part in parts {
             descriptors.append(pollfd(fd: part.session.connection.fileDescriptor, events: Int16(POLLIN), revents: 0))
         }
         if let master = backgroundHostOutput { descriptors.append(pollfd(fd: master, events: Int16(POLLIN), revents: 0)) }
@@ -204,7 +227,7 @@ extension Shell {
             Signals.drainWakeup()
             _ = Signals.takePending(SIGCHLD)
         }
-        for part in job.hostParts where !part.finished {
+        for part in parts {
             var readable = pollfd(fd: part.session.connection.fileDescriptor, events: Int16(POLLIN), revents: 0)
             if poll(&readable, 1, 0) > 0 { try? part.session.readEvents(blocking: false) }
         }

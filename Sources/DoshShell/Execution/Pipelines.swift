@@ -174,6 +174,7 @@ extension Shell {
         }
         var statuses: [Int32] = []
         var lost: Unwind? = nil
+        var interrupted = false
         for stage in started.stages {
             switch stage {
             case .guest(let pid):
@@ -182,11 +183,14 @@ extension Shell {
                 do {
                     statuses.append(contentsOf: try waitHostJob(jobID, session: session))
                 } catch {
+                    if error == .interrupted { interrupted = true }
                     lost = error
-                    statuses.append(contentsOf: Array(repeating: 255, count: count))
+                    statuses.append(contentsOf: Array(repeating: error == .interrupted ? 128 + SIGINT : 255, count: count))
                 }
             }
         }
+        // Every stage is waited for first: none is left behind.
+        if interrupted { throw .interrupted }
         if let lost, statuses.isEmpty { throw lost }
         if options.pipeFail { return statuses.last(where: { $0 != 0 }) ?? 0 }
         return statuses.last ?? 0

@@ -62,7 +62,7 @@ extension Shell {
         options.monitor = false
         // What the interactive shell caught or ignored for itself, a subshell takes by default
         // (Ctrl-C ends it), unless a trap says otherwise.
-        for signal in [SIGINT, SIGQUIT, SIGTERM] { restoreShellDisposition(signal) }
+        for signal in [SIGINT, SIGQUIT, SIGTERM, SIGHUP] { restoreShellDisposition(signal) }
     }
 
     /// The status a subshell exits with when execution unwinds out of it.
@@ -133,10 +133,12 @@ extension Shell {
             throw error
         }
         pipe.writeEnd.closeQuietly()
-        let bytes = (try? pipe.readEnd.readToEnd()) ?? []
+        // Ctrl-C at the prompt reaches the child too (it is in the shell's process group).
+        let bytes = readCapture(pipe.readEnd) {}
         pipe.readEnd.closeQuietly()
         let status = waitForChild(pid).shellStatus
         lastSubstitutionStatus = status
+        try checkInterrupt()
         var end = bytes.count
         while end > 0 && bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
         return String(decoding: bytes[..<end], as: UTF8.self)
@@ -170,12 +172,38 @@ extension Shell {
             throw error
         }
         if let savedOutput { try? savedOutput.duplicate(onto: 1) }
-        let bytes = (try? pipe.readEnd.readToEnd()) ?? []
+        // Ctrl-C at the prompt reaches only the shell: it passes it on to the host side.
+        let bytes = readCapture(pipe.readEnd) {
+            for case .host(let jobID, let session, _) in started.stages {
+                _ = try? session.request(.signalJob(jobID: jobID, signal: SIGINT))
+            }
+        }
         pipe.readEnd.closeQuietly()
         lastSubstitutionStatus = try waitPipeline(started)
+        try checkInterrupt()
         var end = bytes.count
         while end > 0 && bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
         return String(decoding: bytes[..<end], as: UTF8.self)
+    }
+
+    /// Reads a command substitution's output to its end. When Ctrl-C reaches the shell at the
+    /// prompt meanwhile, `onInterrupt` passes it on (the SIGINT stays pending for the caller).
+    private func readCapture(_ fd: FileDescriptor, onInterrupt: () -> Void) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var interrupted = false
+        while true {
+            do {
+                let chunk = try fd.readSome(upTo: 65536)
+                if chunk.isEmpty { return bytes }
+                bytes += chunk
+            } catch {
+                guard error == .interrupted else { return bytes }
+                if !interrupted, interruptsAbandonTheLine, Signals.isPending(SIGINT) {
+                    interrupted = true
+                    onInterrupt()
+                }
+            }
+        }
     }
 
     /// Runs a list in a forked child where nothing follows it, so a final external command can

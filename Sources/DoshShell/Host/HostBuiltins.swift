@@ -51,7 +51,7 @@ extension Shell {
             if printDirectory { try writeOutput(session.state.workingDirectory + "\n") }
             return 0
         case .failure(let failure):
-            report("!cd: \(target): \(failure.message)")
+            report("!" + failure.message)
             return 1
         }
     }
@@ -87,7 +87,7 @@ extension Shell {
             case .success:
                 session.state.environment[name] = value
             case .failure(let failure):
-                report("!export: \(name): \(failure.message)")
+                report("!" + failure.message)
                 status = 1
             }
         }
@@ -101,7 +101,7 @@ extension Shell {
             case .success:
                 session.state.environment[name] = nil
             case .failure(let failure):
-                report("!unset: \(name): \(failure.message)")
+                report("!" + failure.message)
                 status = 1
             }
         }

@@ -194,7 +194,8 @@ extension Shell {
             answer.descriptors.dropFirst().forEach { _ = Glibc.close($0) }
             return FileDescriptor(rawValue: fd)
         case .failure(let failure):
-            report("!\(path): \(failure.message)")
+            // The host names the file in its message: `!/x: No such file or directory`.
+            report("!" + failure.message)
             throw .failure(status: 1)
         }
     }
@@ -213,7 +214,7 @@ extension Shell {
     /// closed once sent, so a pipe's only remaining ends are the processes' own.
     func startHostJob(_ processes: [ProcessSpec], builder: HostJobBuilder, session: HostSession) throws(Unwind) -> HostPart {
         defer { builder.closeOwned() }
-        var spec = JobSpec(processes: processes)
+        var spec = JobSpec(processes: processes, messagePrefix: Array(messagePrefix.utf8.prefix(ProtocolLimits.maximumMessagePrefixSize)))
         if builder.usesTerminal {
             try openHostTerminal(session)
             spec.terminal = TerminalSpec(foreground: jobLaunch?.foreground ?? true)

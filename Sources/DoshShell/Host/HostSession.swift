@@ -180,7 +180,12 @@ final class HostSession {
             try handleBufferedEvents()
             if let statuses = finishedJobs.removeValue(forKey: jobID) { return statuses }
             for signal in forwarded where Signals.takePending(signal) {
-                _ = try request(.signalJob(jobID: jobID, signal: signal))
+                do {
+                    _ = try request(.signalJob(jobID: jobID, signal: signal))
+                } catch {
+                    // The job may have just ended: only a lost session matters here.
+                    if error.lostSession { throw error }
+                }
             }
             var descriptors = [pollfd(fd: connection.fileDescriptor, events: Int16(POLLIN), revents: 0)]
             if !forwarded.isEmpty, let wakeup = Signals.wakeupDescriptor {

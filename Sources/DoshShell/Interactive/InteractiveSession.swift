@@ -57,7 +57,9 @@ struct PromptLineSource: LineSource {
         let continuing = continuation && !state.lines.isEmpty
         // Before each new prompt: what happened to background jobs meanwhile.
         if !continuing { shell.notifyJobChanges() }
-        switch reader.readLine(continuation: continuing) {
+        let input = reader.readLine(continuation: continuing)
+        shell.exitIfHungUp()
+        switch input {
         case .line(let line):
             state.lines.append(line)
             return line + "\n"
@@ -78,9 +80,11 @@ extension Shell {
         self.history = history
         // An interactive shell is not killed by SIGINT, SIGQUIT or SIGTERM typed at it; Ctrl-C
         // it catches, to abandon the command line it runs.
-        for signal in [SIGINT, SIGQUIT, SIGTERM] { restoreShellDisposition(signal) }
+        for signal in [SIGINT, SIGQUIT, SIGTERM, SIGHUP] { restoreShellDisposition(signal) }
         signalsResetForChildren = [SIGINT, SIGQUIT, SIGTERM]
         startJobControl()
+        // Like bash, an interactive shell has PS1 as a variable: `PS1="$PS1(x) "` builds on it.
+        if variables.value("PS1") == nil { try? variables.set("PS1", defaultPS1) }
         // Open the host session now, so the first prompt can show the host's directory.
         if hostLink?.isConfigured == true { _ = try? hostSession() }
         sourceStartupFile()
@@ -122,7 +126,10 @@ extension Shell {
             case .exit(let status): return finish(status)
             case .fatal(let status), .failure(let status), .returnFromFunction(let status): lastStatus = status
             case .breakLoop, .continueLoop: break
-            case .interrupted: lastStatus = 128 + SIGINT
+            case .interrupted:
+                // Like bash: the cursor goes to a fresh line after the echoed ^C.
+                writeError("\n")
+                lastStatus = 128 + SIGINT
             }
         }
         jobs.reapFinished()

@@ -3,9 +3,10 @@
 #endif
 
 extension Shell {
-    /// The prompt when PS1 is not set: both working directories when a host is connected.
+    /// The PS1 an interactive shell starts with: both working directories when it has a host
+    /// (`host:-` while the host cannot be reached).
     var defaultPS1: String {
-        hostState == nil ? "\\w \\$ " : "guest:\\w │ host:\\x \\$ "
+        hostLink?.isConfigured == true ? "guest:\\w │ host:\\x \\$ " : "\\w \\$ "
     }
 
     /// Expands the backslash escapes of a prompt string, then its parameters, like bash:

@@ -35,10 +35,10 @@ extension Shell {
             stopJob(job, signal: signal)
             throw .failure(status: 128 + signal)
         }
-        reportForegroundEnd(job)
         if interruptsAbandonTheLine && job.anyKilled(by: SIGINT) && traps.action(for: SIGINT) == nil {
             throw .interrupted
         }
+        reportForegroundEnd(job)
         return job.commandStatuses.map { $0 ?? 0 }
     }
 
@@ -106,6 +106,7 @@ extension Shell {
                 terminal.give(to: terminal.shellGroup)
             }
             _ = Signals.takePending(SIGCHLD)
+            exitIfHungUp()
             if Signals.takePending(SIGWINCH), let size = try? Terminal.windowSize(tty) {
                 for part in job.hostParts where !part.finished {
                     _ = try? part.session.request(.resizeTerminal(jobID: 0, rows: size.rows, columns: size.columns))

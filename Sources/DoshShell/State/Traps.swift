@@ -77,7 +77,7 @@ extension Shell {
         let interactive = options.interactive && !isSubshell
         let disposition: Signals.Disposition
         switch signal {
-        case SIGINT where interactive: disposition = .catchPending
+        case SIGINT where interactive, SIGHUP where interactive: disposition = .catchPending
         case SIGQUIT where interactive, SIGTERM where interactive: disposition = .ignore
         case SIGTSTP where jobControlActive, SIGTTIN where jobControlActive, SIGTTOU where jobControlActive:
             disposition = .ignore
