@@ -3,16 +3,27 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
 
 enum { relay_chunk = 1 << 20, relay_source = 0, relay_sink = 1 };
 
+/// Waits until the source has something (or its end) before each splice: a splice that waits
+/// for a socket holds the lock of the pipe it fills, and the pipe's reader would sleep
+/// uninterruptibly meanwhile (not even Ctrl-C would end it).
+static void relay_wait_for_source(void) {
+  struct pollfd source = {.fd = relay_source, .events = POLLIN};
+  while (poll(&source, 1, -1) < 0 && errno == EINTR) {}
+}
+
 /// 1: done (EOF on the source), 0: splice does not apply to these ends, -1: failed.
 static int relay_splice_directly(void) {
   for (;;) {
+    relay_wait_for_source();
     ssize_t moved = splice(relay_source, NULL, relay_sink, NULL, relay_chunk, SPLICE_F_MOVE);
     if (moved > 0) continue;
     if (moved == 0) return 1;
@@ -27,6 +38,7 @@ static int relay_splice_through_pipe(void) {
   if (pipe2(ends, O_CLOEXEC) != 0) return 0;
   (void)fcntl(ends[1], F_SETPIPE_SZ, relay_chunk);
   for (;;) {
+    relay_wait_for_source();
     ssize_t filled = splice(relay_source, NULL, ends[1], NULL, relay_chunk, SPLICE_F_MOVE);
     if (filled == 0) return 1;
     if (filled < 0) {
@@ -102,8 +114,16 @@ static void relay_child(int source, int sink) {
   _exit(result == 1 ? 0 : 1);
 }
 
-pid_t dosh_relay_start(int source, int sink) {
+pid_t dosh_relay_start(int source, int sink, pid_t group, int foreground_tty) {
   pid_t pid = fork();
-  if (pid == 0) relay_child(source, sink);
+  if (pid == 0) {
+    if (group >= 0) (void)setpgid(0, group);
+    // Before the first read: a read from the terminal outside its foreground group fails.
+    // (SIGTTOU is ignored here, as in the shell.)
+    if (foreground_tty >= 0) (void)tcsetpgrp(foreground_tty, getpgrp());
+    relay_child(source, sink);
+  }
+  // From this side too, so that neither races the other (as a shell does for its jobs).
+  if (pid > 0 && group >= 0) (void)setpgid(pid, group == 0 ? pid : group);
   return pid;
 }

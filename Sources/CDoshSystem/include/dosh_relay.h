@@ -9,10 +9,14 @@
 /// half-closes it (the reader sees EOF) and waits for the far end to close it, and exits. It stops early, exiting, when `sink` is gone
 /// (EPIPE, ECONNRESET): closing `source` then passes the hang-up on to its writer, as a pipe
 /// would. The child keeps only the two descriptors, ignores SIGPIPE and the terminal's signals
-/// (it belongs to no job), and defaults every other signal. Returns its pid, or -1 with errno.
+/// (so a relay in a job outlives a Ctrl-C, and the job's end stops it), and defaults every other
+/// signal. `group` -1 leaves it in the caller's process group; 0 makes it the leader of a new one;
+/// a pid makes it join that group: a relay reading the terminal belongs to the job that holds the
+/// terminal, or reading would stop it. With `foreground_tty` ≥ 0 the child makes its group the
+/// foreground group of that terminal before it reads. Returns its pid, or -1 with errno.
 ///
 /// Why C: the child of fork(2) in a Swift process may call only async-signal-safe functions; it
 /// runs nothing but system calls until it exits.
-pid_t dosh_relay_start(int source, int sink);
+pid_t dosh_relay_start(int source, int sink, pid_t group, int foreground_tty);
 
 #endif

@@ -117,7 +117,18 @@ extension Shell {
             for (index, fd) in descriptors.enumerated() {
                 guard let socket = connections[index]?.socket else { continue }
                 let direction = directions[index]
-                if direction != .hostToGuest { input.append(try Relay.start(from: fd, to: socket)) }
+                if direction != .hostToGuest {
+                    // The terminal is read by a relay in the job that holds it (its keys are the
+                    // job's), stopped when the job ends; other inputs end at their EOF.
+                    if let terminal, let job = jobLaunch, job.guestTakesTerminal, isSameTerminal(fd, terminal.fd) {
+                        let relay = try Relay.start(
+                            from: fd, to: socket, group: job.processGroup, foregroundTerminal: terminal.fd)
+                        if job.processGroup == 0 { jobLaunch?.processGroup = relay }
+                        jobLaunch?.terminalRelays.append(relay)
+                    } else {
+                        input.append(try Relay.start(from: fd, to: socket))
+                    }
+                }
                 if direction != .guestToHost { output.append(try Relay.start(from: socket, to: fd)) }
             }
         } catch {

@@ -29,10 +29,26 @@ extension Shell {
     func openHostTerminalForGuests(_ session: HostSession) throws(Unwind) {
         guard jobLaunch?.hostTerminalForGuests == nil else { return }
         try openHostTerminal(session)
-        let tty = Redirection(
-            fd: nil, op: session.canPassDescriptors ? .readWrite : .append,
-            target: Word([.literal("/dev/tty")]), targetSide: .host)
-        jobLaunch?.hostTerminalForGuests = try openHostFile(tty).rawValue
+        func open(_ op: RedirectionOperator) throws(Unwind) -> Int32 {
+            try openHostFile(Redirection(fd: nil, op: op, target: Word([.literal("/dev/tty")]), targetSide: .host)).rawValue
+        }
+        if session.canPassDescriptors {
+            let slave = try open(.readWrite)
+            jobLaunch?.hostTerminalForGuests = (slave, slave)
+        } else {
+            // Over a data connection only output goes to the pty: a relay reading the host pty
+            // outside the job's group would read nothing. A guest stage reading the terminal
+            // keeps the guest's, and stops (tty input) if it reads: it is not in the foreground.
+            jobLaunch?.hostTerminalForGuests = (-1, try open(.append))
+        }
+    }
+
+    /// Once every stage started: the parent's copies of the slave go.
+    func closeHostTerminalForGuests() {
+        guard let slave = jobLaunch?.hostTerminalForGuests else { return }
+        if slave.input >= 0 { _ = close(slave.input) }
+        if slave.output != slave.input { _ = close(slave.output) }
+        jobLaunch?.hostTerminalForGuests = nil
     }
 
     /// Opens (or refreshes) the session's host pty with the guest terminal's modes and size.

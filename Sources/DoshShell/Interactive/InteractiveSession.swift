@@ -105,6 +105,13 @@ extension Shell {
             }
             guard let list else {
                 if state.interrupted { continue }
+                // Ctrl-D with stopped jobs warns once, like `exit` (bash).
+                updateJobStates()
+                if jobs.hasStoppedJobs && !warnedAboutStoppedJobs {
+                    warnedAboutStoppedJobs = true
+                    writeError("exit\nThere are stopped jobs.\n")
+                    continue
+                }
                 break
             }
             addToHistory(state.lines)

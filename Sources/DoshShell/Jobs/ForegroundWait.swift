@@ -26,8 +26,7 @@ extension Shell {
     /// job ended by Ctrl-C abandons the command line at the prompt (`Unwind.interrupted`).
     func waitForegroundJob() throws(Unwind) -> [Int32] {
         guard var job = jobLaunch else { return [] }
-        jobLaunch?.hostTerminalForGuests.map { _ = close($0) }
-        jobLaunch?.hostTerminalForGuests = nil
+        closeHostTerminalForGuests()
         guard let terminal else { return [] }
         let stoppedBy = try waitInForeground(&job, terminal: terminal)
         jobLaunch = job
@@ -35,6 +34,8 @@ extension Shell {
             stopJob(job, signal: signal)
             throw .failure(status: 128 + signal)
         }
+        Relay.stop(job.terminalRelays)
+        jobLaunch?.terminalRelays = []
         if interruptsAbandonTheLine && job.anyKilled(by: SIGINT) && traps.action(for: SIGINT) == nil {
             throw .interrupted
         }

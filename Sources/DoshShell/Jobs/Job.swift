@@ -65,8 +65,11 @@ struct Job {
     /// `set -o pipefail` when the job started: its status is then the last failing stage's.
     var pipeFail = false
     /// While stages start in a job on the host pty: the pty's slave, for guest stages' fds that
-    /// would be the terminal.
-    var hostTerminalForGuests: Int32? = nil
+    /// would be the terminal (to read from, to write to: one fd when descriptors are passed).
+    var hostTerminalForGuests: (input: Int32, output: Int32)? = nil
+    /// Over data connections: relays reading the guest terminal for host stages of a job that
+    /// holds it. They never see an end of input: the job's end stops them.
+    var terminalRelays: [pid_t] = []
 
     init(command: String, foreground: Bool) {
         self.command = command

@@ -60,7 +60,10 @@ extension Shell {
         setpgid(0, job.processGroup)
         if job.guestTakesTerminal, let terminal { terminal.give(to: getpgrp()) }
         if let slave = job.hostTerminalForGuests, let terminal {
-            for fd: Int32 in 0...2 where isSameTerminal(fd, terminal.fd) { _ = dup2(slave, fd) }
+            for fd: Int32 in 0...2 where isSameTerminal(fd, terminal.fd) {
+                let replacement = fd == 0 ? slave.input : slave.output
+                if replacement >= 0 { _ = dup2(replacement, fd) }
+            }
         }
         for signal in signalsResetForChildren { try? Signals.setDisposition(signal, .default) }
     }
@@ -87,7 +90,7 @@ extension Shell {
         job.pipeFail = options.pipeFail
         jobLaunch = job
         defer {
-            if let slave = jobLaunch?.hostTerminalForGuests { _ = close(slave) }
+            closeHostTerminalForGuests()
             jobLaunch = nil
             reclaimTerminal()
         }
