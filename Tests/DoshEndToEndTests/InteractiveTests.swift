@@ -10,6 +10,26 @@ import Testing
     static let jobsDriver = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Interactive/drive_jobs.py")
 
+    static let promptDriver = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Interactive/drive_prompt.py")
+
+    /// The `!` rules, jobs, Ctrl-C and error lines as typed at the prompt, with job control on.
+    @Test func theRulesHoldAtThePrompt() throws {
+        if let missing = missingTerminalPrerequisite() {
+            if getuid() == 0 {
+                Issue.record("the terminal test cannot run: \(missing)")
+            } else {
+                print("skipping the prompt terminal test: \(missing)")
+            }
+            return
+        }
+        let work = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let report = try runPython([Self.promptDriver.path, DoshBinary.path, work.path])
+        print(report.output)
+        #expect(report.status == 0, "\(report.output)")
+    }
+
     @Test func jobControlAcrossBothSides() throws {
         if let missing = missingTerminalPrerequisite() {
             if getuid() == 0 {
