@@ -14,8 +14,9 @@ extension LineEditor {
         guard let delegate, let (line, cursor) = currentLine() else { return UInt8(CC_ERROR) }
         let result = delegate.complete(line: line, cursor: cursor)
         let bytes = Array(line.utf8)
-        var candidates: [String] = []
-        for candidate in result.candidates where !candidates.contains(candidate) {
+        var candidates: [CompletionCandidate] = []
+        for candidate in result.candidates
+        where !candidates.contains(where: { $0.replacement == candidate.replacement }) {
             candidates.append(candidate)
         }
         guard !candidates.isEmpty, result.wordStart >= 0, result.wordStart <= cursor,
@@ -28,17 +29,17 @@ extension LineEditor {
 
         if candidates.count == 1 {
             ambiguousCompletion = nil
-            if candidates[0] != word { replaceWord(word, with: candidates[0]) }
+            if candidates[0].replacement != word { replaceWord(word, with: candidates[0].replacement) }
             return UInt8(CC_REFRESH)
         }
-        let prefix = Completion.longestCommonPrefix(candidates)
+        let prefix = Completion.longestCommonPrefix(candidates.map(\.replacement))
         if prefix.utf8.count > word.utf8.count {
             replaceWord(word, with: prefix)
             ambiguousCompletion = currentLine()
             return UInt8(CC_REFRESH)
         }
         if let previous = ambiguousCompletion, previous.line == line, previous.cursor == cursor {
-            listCandidates(candidates)
+            listCandidates(candidates.map(\.listed))
             return UInt8(CC_REDISPLAY)
         }
         ambiguousCompletion = (line, cursor)
@@ -63,9 +64,9 @@ extension LineEditor {
         }
     }
 
-    private func listCandidates(_ candidates: [String]) {
+    private func listCandidates(_ names: [String]) {
         let width = Int(dosh_el_terminal_columns(editLine))
-        let lines = Completion.columns(candidates.map(Completion.displayName), width: width)
+        let lines = Completion.columns(names, width: width)
         writeOutput("\r\n" + lines.joined(separator: "\r\n") + "\r\n")
     }
 

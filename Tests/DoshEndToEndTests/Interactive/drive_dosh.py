@@ -12,6 +12,7 @@ home = os.path.join(work, "home")
 os.makedirs(os.path.join(home, "projects", "alpha"), exist_ok=True)
 os.makedirs(os.path.join(work, "tree", "unique_directory"), exist_ok=True)
 open(os.path.join(work, "tree", "file one.txt"), "w").close()
+open(os.path.join(work, "tree", "alpha.txt"), "w").close()
 env = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
     "HOME": home,
@@ -75,15 +76,52 @@ shell.expect(r"<file one\.txt>")
 shell.expect(PROMPT_END)
 check("tab quotes a file name with a space", True)
 
-# Commands and variables complete too.
+# Commands and variables complete too; as in bash, a variable naming a directory gets a `/`,
+# another a space.
 shell.send("ech\t")
 shell.expect(r"o ")
 shell.send("$HO\t")
-shell.expect(r"ME")
-shell.send("\r")
-shell.expect(home)
+shell.expect(r"ME/")
+shell.send("X\r")
+shell.expect(home + "/X\r\n")
 shell.expect(PROMPT_END)
 check("tab completes commands and variables", True)
+run(shell, "NAME_ONE=v", PROMPT_END)
+shell.send("echo $NAME_O\t")
+shell.expect_exact("NE ")
+shell.send("X\r")
+shell.expect(r"v X\r\n")
+shell.expect(PROMPT_END)
+check("tab after a variable that is no directory adds a space", True)
+
+# A path starting with a variable completes, and the variable stays as typed (bash, direxpand off).
+shell.send("printf '<%s>' $PWD/al\t")
+shell.expect_exact("pha.txt ")
+shell.send("\r")
+shell.expect(r"<" + work + r"/tree/alpha\.txt>")
+shell.expect(PROMPT_END)
+run(shell, "history 2", r"printf '<%s>' \$PWD/alpha\.txt")
+shell.expect(PROMPT_END)
+check("tab completes a path after a variable and keeps the variable", True)
+shell.send("cd ~/pro\t")
+shell.expect_exact("jects/")
+shell.send("al\t\r")
+shell.expect(r"~/projects/alpha [$#] ")
+run(shell, "cd " + work + "/tree", r"tree [$#] ")
+check("tab completes a path after ~", True)
+
+# An open quote is kept, and closed after a unique file, as bash does.
+shell.send("printf '<%s>' \"fil\t")
+shell.expect_exact('e one.txt" ')
+shell.send("\r")
+shell.expect(r"<file one\.txt>")
+shell.expect(PROMPT_END)
+shell.send("printf '<%s>' 'fil\t")
+shell.expect_exact("e one.txt' ")
+shell.send("\r")
+shell.expect(r"<file one\.txt>")
+shell.expect(PROMPT_END)
+check("tab keeps and closes an open quote", True)
 
 # Ctrl-C drops the line and gives a fresh prompt; the shell survives.
 shell.send("echo never printed")
@@ -140,6 +178,10 @@ shell.send("from-host\r")
 shell.expect(r"from-host\r\n")
 shell.expect(PROMPT_END)
 check("tab completes host commands", True)
+shell.send("!ls $HOME/pro\t")  # the host's HOME: with --host local, the same directory
+shell.expect_exact("jects/")
+shell.send("\x15")
+check("tab completes a host path after a host variable", True)
 
 # A host that stops answering never freezes the editor: completion gives up within ~300 ms.
 import signal
