@@ -1,12 +1,6 @@
 internal import CDoshLineEditor
 internal import CLibEdit
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 extension LineEditor {
     /// TAB: asks the delegate for candidates, then inserts the only one or the longest prefix
     /// they share; a second TAB with nothing more to insert lists them below the line.
@@ -46,15 +40,6 @@ extension LineEditor {
         return UInt8(CC_REFRESH_BEEP)
     }
 
-    /// The line being edited and the cursor's UTF-8 offset in it.
-    private func currentLine() -> (line: String, cursor: Int)? {
-        guard let info = el_line(editLine)?.pointee, let buffer = info.buffer,
-            let cursor = info.cursor, let end = info.lastchar
-        else { return nil }
-        let bytes = UnsafeRawBufferPointer(start: buffer, count: max(0, end - buffer))
-        return (String(decoding: bytes, as: UTF8.self), min(max(0, cursor - buffer), bytes.count))
-    }
-
     /// Replaces `word`, which ends at the cursor, by `replacement`.
     private func replaceWord(_ word: String, with replacement: String) {
         // libedit counts characters as wide characters: one per Unicode scalar.
@@ -65,7 +50,7 @@ extension LineEditor {
     }
 
     private func listCandidates(_ names: [String]) {
-        let width = Int(dosh_el_terminal_columns(editLine))
+        let width = Int(dosh_el_terminal_number(editLine, "co"))
         let lines = Completion.columns(names, width: width)
         writeOutput("\r\n" + lines.joined(separator: "\r\n") + "\r\n")
     }
