@@ -52,6 +52,9 @@ extension LineEditor {
             case .character:
                 // A resize libedit's handler did not see (it handles one per read) applies now.
                 el_resize(editLine)
+                // Only a TAB right after a TAB lists candidates (bash: when the last command
+                // was a completion), not one that comes back to the same line after edits.
+                if character.pointee != wchar_t(UInt8(ascii: "\t")) { ambiguousCompletion = nil }
                 return 1
             case .incomplete: continue
             case .invalid:

@@ -33,8 +33,10 @@ extension LineEditor {
             return UInt8(CC_REFRESH)
         }
         if let previous = ambiguousCompletion, previous.line == line, previous.cursor == cursor {
-            listCandidates(candidates.map(\.listed))
-            return UInt8(CC_REDISPLAY)
+            let next = listCandidates(candidates.map(\.listed))
+            // Another TAB lists them again, also after the keys that answered a question.
+            ambiguousCompletion = previous
+            return next
         }
         ambiguousCompletion = (line, cursor)
         return UInt8(CC_REFRESH_BEEP)
@@ -47,12 +49,6 @@ extension LineEditor {
         if !replacement.isEmpty {
             _ = el_insertstr(editLine, replacement)
         }
-    }
-
-    private func listCandidates(_ names: [String]) {
-        let width = Int(dosh_el_terminal_number(editLine, "co"))
-        let lines = Completion.columns(names, width: width)
-        writeOutput("\r\n" + lines.joined(separator: "\r\n") + "\r\n")
     }
 
     private static func isContinuation(_ byte: UInt8) -> Bool {

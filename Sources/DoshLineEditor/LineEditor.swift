@@ -57,7 +57,7 @@ public final class LineEditor {
     /// The prompt of the current read, in C memory because libedit keeps the pointer.
     private var promptText: UnsafeMutablePointer<CChar>
     /// Set by the ^C editor function so `readLine` can tell an interrupt from end of file.
-    private var interrupted = false
+    var interrupted = false
     /// The line and cursor of an ambiguous completion: a second TAB there lists the candidates.
     var ambiguousCompletion: (line: String, cursor: Int)?
     /// The descriptor whose output is shown above the line during the current read, if any.
@@ -177,7 +177,7 @@ public final class LineEditor {
         promptText = copy
     }
 
-    private func interrupt() -> UInt8 {
+    func interrupt() -> UInt8 {
         interrupted = true
         return UInt8(CC_EOF)
     }

@@ -13,6 +13,9 @@ os.makedirs(os.path.join(home, "projects", "alpha"), exist_ok=True)
 os.makedirs(os.path.join(work, "tree", "unique_directory"), exist_ok=True)
 open(os.path.join(work, "tree", "file one.txt"), "w").close()
 open(os.path.join(work, "tree", "alpha.txt"), "w").close()
+os.makedirs(os.path.join(work, "tree", "many"), exist_ok=True)
+for number in range(1, 151):
+    open(os.path.join(work, "tree", "many", "f%d" % number), "w").close()
 env = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
     "HOME": home,
@@ -122,6 +125,37 @@ shell.send("\r")
 shell.expect(r"<file one\.txt>")
 shell.expect(PROMPT_END)
 check("tab keeps and closes an open quote", True)
+
+# From 100 candidates on, Tab asks first; n redraws the line, y lists.
+shell.send("ls many/f\t\t")
+shell.expect_exact("\r\nDisplay all 150 possibilities? (y or n)")
+shell.send("n")
+shell.expect_exact("ls many/f")
+check("n at the question lists nothing", "f99" not in shell.before, shell)
+shell.send("\t")
+shell.expect_exact("Display all 150 possibilities? (y or n)")
+shell.send("y")
+shell.expect(r"f99\r*\n")
+shell.expect_exact("ls many/f")
+check("y at the question lists the candidates", True)
+# Taller than the terminal, the listing stops at --More--: Enter shows one more line, q stops.
+shell.setwinsize(8, 100)
+shell.send("\t")
+shell.expect_exact("Display all 150 possibilities? (y or n)")
+shell.send("y")
+shell.expect_exact("--More--")
+page = shell.before
+shell.send("\r")
+shell.expect_exact("--More--")
+check("the listing pages like bash", page.count("\n") == 8 and shell.before.count("\n") == 1, shell)
+shell.send("q")
+shell.expect_exact("ls many/f")
+shell.setwinsize(24, 100)
+shell.send("\x15")  # Ctrl-U: drop the line
+shell.sendline("echo listed")
+shell.expect(r"listed\r\n")
+shell.expect(PROMPT_END)
+check("the line goes on after q", True)
 
 # Ctrl-C drops the line and gives a fresh prompt; the shell survives.
 shell.send("echo never printed")
