@@ -129,7 +129,7 @@ def ctrl_d_ends_input():
     child.send("\r")
     got(child, "line [x]")
     child.send(CTRL_D)
-    got(child, "end of file")
+    child.expect_exact("\r\ngot end of file\r\n")  # a new line, no ^D echoed (bash)
     child.expect(pexpect.EOF)
 
 

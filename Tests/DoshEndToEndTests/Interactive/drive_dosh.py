@@ -179,8 +179,10 @@ run(shell, "PS1='[\\?] \\W% '", r"\[0\] tree% ")
 run(shell, "false", r"\[1\] tree% ")
 check("PS1 escapes for status and directory", True)
 
-# Ctrl-D on an empty line exits.
+# Ctrl-D on an empty line exits, and `exit` stands on a line of its own (no `^D`), as in bash.
 shell.sendeof()
+shell.expect_exact("\r\nexit\r\n")
+check("ctrl-d shows exit on its own line", "^D" not in shell.before, shell)
 shell.expect(pexpect.EOF)
 check("ctrl-d exits", True)
 
