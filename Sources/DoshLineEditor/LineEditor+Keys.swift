@@ -6,12 +6,21 @@ internal import CLibEdit
     import Darwin
 #endif
 
-/// Keys that editor functions reading keys of their own (the completion question) give a
-/// meaning.
+/// Keys that editor functions reading keys of their own (the history search, the completion
+/// question) give a meaning.
 enum Key {
     static let abort: Unicode.Scalar = "\u{07}"  // Ctrl-G
+    static let backspace: Unicode.Scalar = "\u{08}"  // Ctrl-H
     static let delete: Unicode.Scalar = "\u{7F}"
+    static let escape: Unicode.Scalar = "\u{1B}"
     static let interrupt: Unicode.Scalar = "\u{03}"  // Ctrl-C
+    static let reverseSearch: Unicode.Scalar = "\u{12}"  // Ctrl-R
+
+    /// Whether `key` is a control character (ASCII or C1, and Delete): one that edits rather
+    /// than types.
+    static func isControl(_ key: Unicode.Scalar) -> Bool {
+        key.value < 0x20 || (0x7F..<0xA0).contains(key.value)
+    }
 }
 
 extension LineEditor {
@@ -27,6 +36,19 @@ extension LineEditor {
             return nil
         }
         return Unicode.Scalar(UInt32(bitPattern: character)) ?? "\u{FFFD}"
+    }
+
+    /// Gives `key` back to libedit, which reads it next and does what it is bound to.
+    func pushBack(_ key: Unicode.Scalar) {
+        let text: [wchar_t] = [wchar_t(bitPattern: key.value), 0]
+        el_wpush(editLine, text)
+    }
+
+    /// Whether another key arrives within `milliseconds`: an Esc followed at once by more is
+    /// the start of a key's sequence (an arrow), not a key of its own. readline waits 100 ms.
+    func keyFollows(within milliseconds: Int32 = 100) -> Bool {
+        var descriptor = pollfd(fd: inputDescriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, milliseconds) > 0
     }
 
     /// The terminal's bell.

@@ -8,8 +8,9 @@ internal import CLibEdit
 #endif
 
 /// Reads command lines from a terminal with libedit: emacs (default) or vi key bindings,
-/// Up and Down through ``history``, Ctrl-R incremental search backwards, TAB completion through
-/// the ``delegate``, Ctrl-C to discard the line, Ctrl-D on an empty line for end of input.
+/// Up and Down through ``history``, Ctrl-R incremental search backwards as in bash
+/// (``searchHistory()``), TAB completion through the ``delegate``, Ctrl-C to discard the line,
+/// Ctrl-D on an empty line for end of input.
 ///
 /// **Locale.** libedit decodes keys and the prompt with the C library's multibyte functions, and
 /// decides whether the terminal speaks UTF-8 when the editor is created. The shell must call
@@ -65,6 +66,8 @@ public final class LineEditor {
     var interrupted = false
     /// Set by the ^D editor function: end of input was typed, not the terminal gone.
     private var endOfInputTyped = false
+    /// The text of the last Ctrl-R search that found something, which Ctrl-R Ctrl-R repeats.
+    var lastHistorySearch = ""
     /// The line and cursor of an ambiguous completion: a second TAB there lists the candidates.
     var ambiguousCompletion: (line: String, cursor: Int)?
     /// The descriptor whose output is shown above the line during the current read, if any.
@@ -185,6 +188,9 @@ public final class LineEditor {
         EditorFunction(key: "^C", name: "dosh-interrupt", help: "Discard the line") { editLine, _ in
             LineEditor.from(editLine)?.interrupt() ?? UInt8(CC_EOF)
         },
+        EditorFunction(key: "^R", name: "dosh-search-history", help: "Search the history backwards as you type") {
+            editLine, _ in LineEditor.from(editLine)?.searchHistory() ?? UInt8(CC_ERROR)
+        },
         EditorFunction(key: "^D", name: "dosh-end-of-file", help: "End input on an empty line, else delete forward") {
             editLine, _ in LineEditor.from(editLine)?.endOfInputOrDelete() ?? UInt8(CC_EOF)
         },
@@ -194,10 +200,9 @@ public final class LineEditor {
         for entry in Self.editorFunctions {
             _ = dosh_el_bind(editLine, entry.key, entry.name)
         }
-        _ = dosh_el_bind(editLine, "^R", "em-inc-search-prev")
     }
 
-    private func setPrompt(_ prompt: String) {
+    func setPrompt(_ prompt: String) {
         // readline marks invisible text with \1…\2; libedit wants the same character twice.
         let text = String(prompt.unicodeScalars.map { $0 == "\u{2}" ? "\u{1}" : Character($0) })
         guard let copy = strdup(text) else { return }

@@ -174,6 +174,44 @@ shell.send("\x03")
 shell.expect(PROMPT_END)
 check("ctrl-r finds an older line", True)
 
+# Ctrl-R as in bash: its prompt, older matches, a failed search, Backspace, Enter runs the match.
+for line in ["echo gamma-one", "echo delta-two", "echo gamma-three"]:
+    run(shell, line, PROMPT_END)
+shell.send("\x12")
+shell.expect_exact("(reverse-i-search)`': ")
+shell.send("gamma")
+shell.expect_exact("(reverse-i-search)`gamma': echo gamma-three")
+shell.send("\x12")
+shell.expect_exact("(reverse-i-search)`gamma': echo gamma-one")
+shell.send("\x12")
+shell.expect_exact("(failed reverse-i-search)`gamma': echo gamma-one")
+shell.send("\x7f")
+shell.expect_exact("(reverse-i-search)`gamm': echo gamma-one")
+shell.send("\r")
+shell.expect(r"\r\ngamma-one\r\n")
+shell.expect(PROMPT_END)
+check("ctrl-r searches like bash and enter runs the match", True)
+shell.send("\x12delta\x1b")  # Esc: the match is in the line, to be edited
+shell.expect(r"[$#] echo delta-two")
+shell.send("\x05-more\r")  # Ctrl-E, then type at the end
+shell.expect(r"delta-two-more\r\n")
+shell.expect(PROMPT_END)
+shell.send("\x12three\x1b[DX\r")  # an arrow ends the search and moves the cursor
+shell.expect(r"gammaX-three\r\n")
+shell.expect(PROMPT_END)
+check("esc and arrows accept the match for editing", True)
+shell.send("echo kept\x12delta")
+shell.expect_exact("(reverse-i-search)`delta': echo delta-two-more")
+shell.send("\x07\r")  # Ctrl-G: the line as it was
+shell.expect(r"kept\r\n")
+shell.expect(PROMPT_END)
+shell.send("\x12gamma\x03")  # Ctrl-C: the line is discarded, as at the prompt
+shell.expect(r"\^C\r\n")
+shell.expect(PROMPT_END)
+run(shell, "echo after-search", r"after-search\r\n")
+shell.expect(PROMPT_END)
+check("ctrl-g restores the line, ctrl-c discards it", True)
+
 # The status of the last command is there for PS1, and PS1 can be set.
 run(shell, "PS1='[\\?] \\W% '", r"\[0\] tree% ")
 run(shell, "false", r"\[1\] tree% ")
