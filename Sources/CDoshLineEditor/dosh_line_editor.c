@@ -57,10 +57,10 @@ int dosh_el_refresh(EditLine *el) {
   return el_set(el, EL_REFRESH);
 }
 
-int dosh_el_terminal_columns(EditLine *el) {
-  int columns = 0;
-  if (el_get(el, EL_GETTC, "co", &columns, (void *)NULL) != 0) return 0;
-  return columns;
+int dosh_el_terminal_number(EditLine *el, const char *name) {
+  int value = 0;
+  if (el_get(el, EL_GETTC, name, &value, (void *)NULL) != 0) return 0;
+  return value;
 }
 
 const char *dosh_el_terminal_string(EditLine *el, const char *name) {

@@ -52,6 +52,9 @@ extension LineEditor {
             case .character:
                 // A resize libedit's handler did not see (it handles one per read) applies now.
                 el_resize(editLine)
+                // Only a TAB right after a TAB lists candidates (bash: when the last command
+                // was a completion), not one that comes back to the same line after edits.
+                if character.pointee != wchar_t(UInt8(ascii: "\t")) { ambiguousCompletion = nil }
                 return 1
             case .incomplete: continue
             case .invalid:
@@ -149,31 +152,5 @@ extension LineEditor {
             return bytes.isEmpty ? nil : bytes
         }
         return bytes
-    }
-
-    /// The terminal control text that moves the cursor to the first column of the prompt's row
-    /// and clears from there down; on a terminal that cannot move up, a new line instead.
-    private func eraseEditArea() -> String {
-        let line = currentLineBeforeCursor()
-        let columns = Int(dosh_el_terminal_columns(editLine))
-        let rows = EditArea.cursorRow(
-            prompt: currentPrompt, textBeforeCursor: line, columns: columns > 0 ? columns : 80,
-            width: { Int(dosh_character_width(wchar_t(bitPattern: $0.value))) })
-        guard let up = terminalString("up"), let clear = terminalString("cd") else { return "\r\n" }
-        return "\r" + String(repeating: up, count: rows) + clear
-    }
-
-    private func terminalString(_ name: String) -> String? {
-        guard let value = dosh_el_terminal_string(editLine, name) else { return nil }
-        let text = String(cString: value)
-        return text.isEmpty ? nil : text
-    }
-
-    /// The text of the line before the cursor.
-    private func currentLineBeforeCursor() -> String {
-        guard let info = el_line(editLine)?.pointee, let buffer = info.buffer, let cursor = info.cursor
-        else { return "" }
-        let bytes = UnsafeRawBufferPointer(start: buffer, count: max(0, cursor - buffer))
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

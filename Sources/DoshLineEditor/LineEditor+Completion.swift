@@ -1,12 +1,6 @@
 internal import CDoshLineEditor
 internal import CLibEdit
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 extension LineEditor {
     /// TAB: asks the delegate for candidates, then inserts the only one or the longest prefix
     /// they share; a second TAB with nothing more to insert lists them below the line.
@@ -14,8 +8,9 @@ extension LineEditor {
         guard let delegate, let (line, cursor) = currentLine() else { return UInt8(CC_ERROR) }
         let result = delegate.complete(line: line, cursor: cursor)
         let bytes = Array(line.utf8)
-        var candidates: [String] = []
-        for candidate in result.candidates where !candidates.contains(candidate) {
+        var candidates: [CompletionCandidate] = []
+        for candidate in result.candidates
+        where !candidates.contains(where: { $0.replacement == candidate.replacement }) {
             candidates.append(candidate)
         }
         guard !candidates.isEmpty, result.wordStart >= 0, result.wordStart <= cursor,
@@ -28,30 +23,23 @@ extension LineEditor {
 
         if candidates.count == 1 {
             ambiguousCompletion = nil
-            if candidates[0] != word { replaceWord(word, with: candidates[0]) }
+            if candidates[0].replacement != word { replaceWord(word, with: candidates[0].replacement) }
             return UInt8(CC_REFRESH)
         }
-        let prefix = Completion.longestCommonPrefix(candidates)
+        let prefix = Completion.longestCommonPrefix(candidates.map(\.replacement))
         if prefix.utf8.count > word.utf8.count {
             replaceWord(word, with: prefix)
             ambiguousCompletion = currentLine()
             return UInt8(CC_REFRESH)
         }
         if let previous = ambiguousCompletion, previous.line == line, previous.cursor == cursor {
-            listCandidates(candidates)
-            return UInt8(CC_REDISPLAY)
+            let next = listCandidates(candidates.map(\.listed))
+            // Another TAB lists them again, also after the keys that answered a question.
+            ambiguousCompletion = previous
+            return next
         }
         ambiguousCompletion = (line, cursor)
         return UInt8(CC_REFRESH_BEEP)
-    }
-
-    /// The line being edited and the cursor's UTF-8 offset in it.
-    private func currentLine() -> (line: String, cursor: Int)? {
-        guard let info = el_line(editLine)?.pointee, let buffer = info.buffer,
-            let cursor = info.cursor, let end = info.lastchar
-        else { return nil }
-        let bytes = UnsafeRawBufferPointer(start: buffer, count: max(0, end - buffer))
-        return (String(decoding: bytes, as: UTF8.self), min(max(0, cursor - buffer), bytes.count))
     }
 
     /// Replaces `word`, which ends at the cursor, by `replacement`.
@@ -61,12 +49,6 @@ extension LineEditor {
         if !replacement.isEmpty {
             _ = el_insertstr(editLine, replacement)
         }
-    }
-
-    private func listCandidates(_ candidates: [String]) {
-        let width = Int(dosh_el_terminal_columns(editLine))
-        let lines = Completion.columns(candidates.map(Completion.displayName), width: width)
-        writeOutput("\r\n" + lines.joined(separator: "\r\n") + "\r\n")
     }
 
     private static func isContinuation(_ byte: UInt8) -> Bool {

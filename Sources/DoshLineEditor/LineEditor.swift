@@ -8,8 +8,9 @@ internal import CLibEdit
 #endif
 
 /// Reads command lines from a terminal with libedit: emacs (default) or vi key bindings,
-/// Up and Down through ``history``, Ctrl-R incremental search backwards, TAB completion through
-/// the ``delegate``, Ctrl-C to discard the line.
+/// Up and Down through ``history``, Ctrl-R incremental search backwards as in bash
+/// (``searchHistory()``), TAB completion through the ``delegate``, Ctrl-C to discard the line,
+/// Ctrl-D on an empty line for end of input.
 ///
 /// **Locale.** libedit decodes keys and the prompt with the C library's multibyte functions, and
 /// decides whether the terminal speaks UTF-8 when the editor is created. The shell must call
@@ -23,6 +24,11 @@ internal import CLibEdit
 /// signal handler of our own, and leaves ^Z and ^\ harmless while a line is edited. A SIGINT sent
 /// by another process while reading also ends the read as ``LineEditorInput/interrupted`` when
 /// the shell ignores or catches SIGINT (with the default disposition it ends the process).
+///
+/// **Ctrl-D.** On an empty line it ends input without echoing `^D` (libedit's own binding
+/// writes it): the editor moves to a new line instead, so what the shell writes next (`exit`)
+/// stands on a line of its own, as with bash. On a line with text it deletes the character
+/// under the cursor (emacs) or beeps (vi insert mode).
 ///
 /// **Signals and SIGWINCH.** libedit's signal handling is on: only while `readLine` runs, it
 /// installs handlers for SIGINT, SIGQUIT, SIGTSTP, SIGHUP, SIGTERM, SIGCONT and SIGWINCH that
@@ -57,7 +63,11 @@ public final class LineEditor {
     /// The prompt of the current read, in C memory because libedit keeps the pointer.
     private var promptText: UnsafeMutablePointer<CChar>
     /// Set by the ^C editor function so `readLine` can tell an interrupt from end of file.
-    private var interrupted = false
+    var interrupted = false
+    /// Set by the ^D editor function: end of input was typed, not the terminal gone.
+    private var endOfInputTyped = false
+    /// The text of the last Ctrl-R search that found something, which Ctrl-R Ctrl-R repeats.
+    var lastHistorySearch = ""
     /// The line and cursor of an ambiguous completion: a second TAB there lists the candidates.
     var ambiguousCompletion: (line: String, cursor: Int)?
     /// The descriptor whose output is shown above the line during the current read, if any.
@@ -102,12 +112,9 @@ public final class LineEditor {
         _ = dosh_el_set_signal_handling(editLine, 1)
         _ = dosh_el_disable_terminal_signals(editLine)
         _ = dosh_el_set_prompt(editLine, { LineEditor.prompt(for: $0) }, 1)
-        _ = dosh_el_add_function(
-            editLine, "dosh-complete", "Complete the word before the cursor",
-            { editLine, _ in LineEditor.from(editLine)?.completeWord() ?? UInt8(CC_ERROR) })
-        _ = dosh_el_add_function(
-            editLine, "dosh-interrupt", "Discard the line",
-            { editLine, _ in LineEditor.from(editLine)?.interrupt() ?? UInt8(CC_EOF) })
+        for entry in Self.editorFunctions {
+            _ = dosh_el_add_function(editLine, entry.name, entry.help, entry.function)
+        }
         _ = dosh_el_set_read_function(
             editLine, { editLine, character in LineEditor.from(editLine)?.readCharacter(character) ?? -1 })
         _ = dosh_el_set_history(editLine, history.handle)
@@ -126,6 +133,7 @@ public final class LineEditor {
     public func readLine(continuation: Bool, backgroundOutput: Int32? = nil) -> LineEditorInput {
         setPrompt(delegate?.prompt(continuation: continuation) ?? "")
         interrupted = false
+        endOfInputTyped = false
         ambiguousCompletion = nil
         self.backgroundOutput = backgroundOutput
         pendingInput = []
@@ -137,6 +145,7 @@ public final class LineEditor {
                 writeOutput("^C\n")
                 return .interrupted
             }
+            if endOfInputTyped { writeOutput("\n") }
             return .endOfFile
         }
         var bytes = UnsafeRawBufferPointer(start: text, count: strlen(text))[...]
@@ -152,7 +161,7 @@ public final class LineEditor {
 
     /// Reads libedit's settings file: `$EDITRC`, else `~/.editrc`. Returns false when there is
     /// none or it cannot be read. When the file changes the editing mode (`bind -v`), dosh's
-    /// TAB, ^C and ^R bindings are installed again in the new mode.
+    /// TAB, ^C, ^D and ^R bindings are installed again in the new mode.
     @discardableResult
     public func sourceDefaultBindings() -> Bool {
         let wasVi = dosh_el_editor_is_vi(editLine)
@@ -163,13 +172,37 @@ public final class LineEditor {
         return status == 0
     }
 
-    private func installBindings() {
-        _ = dosh_el_bind(editLine, "^I", "dosh-complete")
-        _ = dosh_el_bind(editLine, "^C", "dosh-interrupt")
-        _ = dosh_el_bind(editLine, "^R", "em-inc-search-prev")
+    /// One of dosh's own editor functions: added to libedit under `name`, and bound to `key` in
+    /// whichever editing mode is chosen.
+    private struct EditorFunction {
+        let key: String
+        let name: String
+        let help: String
+        let function: dosh_el_editor_function
     }
 
-    private func setPrompt(_ prompt: String) {
+    private static let editorFunctions = [
+        EditorFunction(key: "^I", name: "dosh-complete", help: "Complete the word before the cursor") { editLine, _ in
+            LineEditor.from(editLine)?.completeWord() ?? UInt8(CC_ERROR)
+        },
+        EditorFunction(key: "^C", name: "dosh-interrupt", help: "Discard the line") { editLine, _ in
+            LineEditor.from(editLine)?.interrupt() ?? UInt8(CC_EOF)
+        },
+        EditorFunction(key: "^R", name: "dosh-search-history", help: "Search the history backwards as you type") {
+            editLine, _ in LineEditor.from(editLine)?.searchHistory() ?? UInt8(CC_ERROR)
+        },
+        EditorFunction(key: "^D", name: "dosh-end-of-file", help: "End input on an empty line, else delete forward") {
+            editLine, _ in LineEditor.from(editLine)?.endOfInputOrDelete() ?? UInt8(CC_EOF)
+        },
+    ]
+
+    private func installBindings() {
+        for entry in Self.editorFunctions {
+            _ = dosh_el_bind(editLine, entry.key, entry.name)
+        }
+    }
+
+    func setPrompt(_ prompt: String) {
         // readline marks invisible text with \1…\2; libedit wants the same character twice.
         let text = String(prompt.unicodeScalars.map { $0 == "\u{2}" ? "\u{1}" : Character($0) })
         guard let copy = strdup(text) else { return }
@@ -177,9 +210,23 @@ public final class LineEditor {
         promptText = copy
     }
 
-    private func interrupt() -> UInt8 {
+    func interrupt() -> UInt8 {
         interrupted = true
         return UInt8(CC_EOF)
+    }
+
+    private func endOfInputOrDelete() -> UInt8 {
+        guard let info = el_wline(editLine)?.pointee, let buffer = info.buffer, let cursor = info.cursor,
+            let end = info.lastchar
+        else { return UInt8(CC_ERROR) }
+        if buffer == end {
+            endOfInputTyped = true
+            return UInt8(CC_EOF)
+        }
+        guard cursor < end, dosh_el_editor_is_vi(editLine) == 0 else { return UInt8(CC_ERROR) }
+        _ = el_cursor(editLine, 1)
+        el_deletestr(editLine, 1)
+        return UInt8(CC_REFRESH)
     }
 
     func writeOutput(_ text: String) {

@@ -17,17 +17,36 @@ public protocol LineEditorDelegate: AnyObject {
 public struct CompletionResult: Sendable, Equatable {
     /// Where the word being completed starts in the line, as a UTF-8 byte offset.
     public var wordStart: Int
-    /// Each candidate is a full replacement for the word, already quoted as needed, ending in
-    /// `"/"` for a directory or in `" "` when nothing more can follow.
-    public var candidates: [String]
+    public var candidates: [CompletionCandidate]
 
-    public init(wordStart: Int, candidates: [String]) {
+    public init(wordStart: Int, candidates: [CompletionCandidate]) {
         self.wordStart = wordStart
         self.candidates = candidates
     }
 
+    /// Candidates that a listing shows by their last path component, without a final space.
+    public init(wordStart: Int, candidates: [String]) {
+        self.init(
+            wordStart: wordStart,
+            candidates: candidates.map { CompletionCandidate(replacement: $0, listed: Completion.displayName($0)) })
+    }
+
     /// No candidates.
-    public static let none = CompletionResult(wordStart: 0, candidates: [])
+    public static let none = CompletionResult(wordStart: 0, candidates: [CompletionCandidate]())
+}
+
+/// One word TAB can put in place of the word being completed.
+public struct CompletionCandidate: Sendable, Equatable {
+    /// A full replacement for the word, already quoted as needed, ending in `"/"` for a
+    /// directory or in `" "` when nothing more can follow.
+    public var replacement: String
+    /// How a listing of candidates shows it (bash shows a file's name, unquoted).
+    public var listed: String
+
+    public init(replacement: String, listed: String) {
+        self.replacement = replacement
+        self.listed = listed
+    }
 }
 
 /// What one call to ``LineEditor/readLine(continuation:)`` produced.

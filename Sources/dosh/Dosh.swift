@@ -105,7 +105,7 @@ struct Invocation {
             let shell = Shell(environment: environment)
             try connectHost(shell)
             for candidate in shell.complete(line: complete, cursor: complete.utf8.count).candidates {
-                print(candidate)
+                print(candidate.replacement)
             }
             Glibc.exit(0)
         }

@@ -41,7 +41,8 @@ final class EditorPromptReader: PromptReader, LineEditorDelegate {
 
     func complete(line: String, cursor: Int) -> CompletionResult {
         let completion = shell.complete(line: line, cursor: cursor)
-        return CompletionResult(wordStart: completion.wordStart, candidates: completion.candidates)
+        let candidates = completion.candidates.map { CompletionCandidate(replacement: $0.replacement, listed: $0.listed) }
+        return CompletionResult(wordStart: completion.wordStart, candidates: candidates)
     }
 }
 

@@ -80,6 +80,17 @@ def ctrl_r_recalls_multi_line_entry_from_file():
     got(child, "line [for i in 1 2\\ndo echo \\\\$i\\ndone]")
 
 
+def ctrl_r_searches_like_bash():
+    child.send(CTRL_R)
+    child.expect_exact("(reverse-i-search)`': ")
+    child.send("o h")
+    child.expect_exact("(reverse-i-search)`o h': echo hi")
+    child.send("\x07")  # Ctrl-G: back to the empty line
+    child.expect_exact("probe> ")
+    child.send("\r")
+    got(child, "line []")
+
+
 def tab_completes_unique_candidate():
     child.send(f"eat ban{TAB}\r")
     got(child, "line [eat banana ]")
@@ -129,7 +140,7 @@ def ctrl_d_ends_input():
     child.send("\r")
     got(child, "line [x]")
     child.send(CTRL_D)
-    got(child, "end of file")
+    child.expect_exact("\r\ngot end of file\r\n")  # a new line, no ^D echoed (bash)
     child.expect(pexpect.EOF)
 
 
@@ -139,6 +150,7 @@ for name, action in [
     ("up recalls history", up_recalls_history),
     ("ctrl-r finds an older entry", ctrl_r_finds_older_entry),
     ("ctrl-r recalls a multi-line entry from the file", ctrl_r_recalls_multi_line_entry_from_file),
+    ("ctrl-r searches like bash", ctrl_r_searches_like_bash),
     ("tab completes a unique candidate", tab_completes_unique_candidate),
     ("tab inserts the common prefix", tab_inserts_common_prefix),
     ("second tab lists candidates", second_tab_lists_candidates),

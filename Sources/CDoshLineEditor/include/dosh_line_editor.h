@@ -64,9 +64,9 @@ int dosh_el_set_read_function(EditLine *el, dosh_el_read_function function);
 /// Why C: el_set is variadic.
 int dosh_el_refresh(EditLine *el);
 
-/// el_get(EL_GETTC, "co"): the terminal's width in columns, or 0 when unknown.
-/// Why C: el_get is variadic.
-int dosh_el_terminal_columns(EditLine *el);
+/// el_get(EL_GETTC, name): one of the terminal's numbers (termcap names: "co" its width in
+/// columns, "li" its height in lines), or 0 when unknown. Why C: el_get is variadic.
+int dosh_el_terminal_number(EditLine *el, const char *name);
 
 /// el_get(EL_GETTC, name): one of the terminal's control strings (termcap names: "up" moves
 /// the cursor up a row, "cd" clears to the end of the screen), or NULL when the terminal has

@@ -33,6 +33,17 @@ extension Shell {
         return entries.map { (String(decoding: $0.name, as: UTF8.self), $0.kind == .directory) }
     }
 
+    /// Whether `path` names a directory on the host (relative to the host cwd): one listing of
+    /// its parent.
+    func hostIsDirectory(_ path: String) -> Bool {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        if trimmed == "/" { return true }
+        guard !trimmed.isEmpty else { return false }
+        let (directory, name) = splitForCompletion(String(trimmed))
+        return hostDirectoryEntries(directory: directory, prefix: name).contains { $0.name == name && $0.isDirectory }
+    }
+
     /// The session, if one is open or can be opened quickly; completion never reports errors.
     private func completionSession() throws -> HostSession {
         guard let hostLink, hostLink.isConfigured else { throw HostFailure(message: "no host") }

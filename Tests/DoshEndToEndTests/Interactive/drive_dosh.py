@@ -12,6 +12,10 @@ home = os.path.join(work, "home")
 os.makedirs(os.path.join(home, "projects", "alpha"), exist_ok=True)
 os.makedirs(os.path.join(work, "tree", "unique_directory"), exist_ok=True)
 open(os.path.join(work, "tree", "file one.txt"), "w").close()
+open(os.path.join(work, "tree", "alpha.txt"), "w").close()
+os.makedirs(os.path.join(work, "tree", "many"), exist_ok=True)
+for number in range(1, 151):
+    open(os.path.join(work, "tree", "many", "f%d" % number), "w").close()
 env = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
     "HOME": home,
@@ -75,15 +79,83 @@ shell.expect(r"<file one\.txt>")
 shell.expect(PROMPT_END)
 check("tab quotes a file name with a space", True)
 
-# Commands and variables complete too.
+# Commands and variables complete too; as in bash, a variable naming a directory gets a `/`,
+# another a space.
 shell.send("ech\t")
 shell.expect(r"o ")
 shell.send("$HO\t")
-shell.expect(r"ME")
-shell.send("\r")
-shell.expect(home)
+shell.expect(r"ME/")
+shell.send("X\r")
+shell.expect(home + "/X\r\n")
 shell.expect(PROMPT_END)
 check("tab completes commands and variables", True)
+run(shell, "NAME_ONE=v", PROMPT_END)
+shell.send("echo $NAME_O\t")
+shell.expect_exact("NE ")
+shell.send("X\r")
+shell.expect(r"v X\r\n")
+shell.expect(PROMPT_END)
+check("tab after a variable that is no directory adds a space", True)
+
+# A path starting with a variable completes, and the variable stays as typed (bash, direxpand off).
+shell.send("printf '<%s>' $PWD/al\t")
+shell.expect_exact("pha.txt ")
+shell.send("\r")
+shell.expect(r"<" + work + r"/tree/alpha\.txt>")
+shell.expect(PROMPT_END)
+run(shell, "history 2", r"printf '<%s>' \$PWD/alpha\.txt")
+shell.expect(PROMPT_END)
+check("tab completes a path after a variable and keeps the variable", True)
+shell.send("cd ~/pro\t")
+shell.expect_exact("jects/")
+shell.send("al\t\r")
+shell.expect(r"~/projects/alpha [$#] ")
+run(shell, "cd " + work + "/tree", r"tree [$#] ")
+check("tab completes a path after ~", True)
+
+# An open quote is kept, and closed after a unique file, as bash does.
+shell.send("printf '<%s>' \"fil\t")
+shell.expect_exact('e one.txt" ')
+shell.send("\r")
+shell.expect(r"<file one\.txt>")
+shell.expect(PROMPT_END)
+shell.send("printf '<%s>' 'fil\t")
+shell.expect_exact("e one.txt' ")
+shell.send("\r")
+shell.expect(r"<file one\.txt>")
+shell.expect(PROMPT_END)
+check("tab keeps and closes an open quote", True)
+
+# From 100 candidates on, Tab asks first; n redraws the line, y lists.
+shell.send("ls many/f\t\t")
+shell.expect_exact("\r\nDisplay all 150 possibilities? (y or n)")
+shell.send("n")
+shell.expect_exact("ls many/f")
+check("n at the question lists nothing", "f99" not in shell.before, shell)
+shell.send("\t")
+shell.expect_exact("Display all 150 possibilities? (y or n)")
+shell.send("y")
+shell.expect(r"f99\r*\n")
+shell.expect_exact("ls many/f")
+check("y at the question lists the candidates", True)
+# Taller than the terminal, the listing stops at --More--: Enter shows one more line, q stops.
+shell.setwinsize(8, 100)
+shell.send("\t")
+shell.expect_exact("Display all 150 possibilities? (y or n)")
+shell.send("y")
+shell.expect_exact("--More--")
+page = shell.before
+shell.send("\r")
+shell.expect_exact("--More--")
+check("the listing pages like bash", page.count("\n") == 8 and shell.before.count("\n") == 1, shell)
+shell.send("q")
+shell.expect_exact("ls many/f")
+shell.setwinsize(24, 100)
+shell.send("\x15")  # Ctrl-U: drop the line
+shell.sendline("echo listed")
+shell.expect(r"listed\r\n")
+shell.expect(PROMPT_END)
+check("the line goes on after q", True)
 
 # Ctrl-C drops the line and gives a fresh prompt; the shell survives.
 shell.send("echo never printed")
@@ -102,13 +174,53 @@ shell.send("\x03")
 shell.expect(PROMPT_END)
 check("ctrl-r finds an older line", True)
 
+# Ctrl-R as in bash: its prompt, older matches, a failed search, Backspace, Enter runs the match.
+for line in ["echo gamma-one", "echo delta-two", "echo gamma-three"]:
+    run(shell, line, PROMPT_END)
+shell.send("\x12")
+shell.expect_exact("(reverse-i-search)`': ")
+shell.send("gamma")
+shell.expect_exact("(reverse-i-search)`gamma': echo gamma-three")
+shell.send("\x12")
+shell.expect_exact("(reverse-i-search)`gamma': echo gamma-one")
+shell.send("\x12")
+shell.expect_exact("(failed reverse-i-search)`gamma': echo gamma-one")
+shell.send("\x7f")
+shell.expect_exact("(reverse-i-search)`gamm': echo gamma-one")
+shell.send("\r")
+shell.expect(r"\r\ngamma-one\r\n")
+shell.expect(PROMPT_END)
+check("ctrl-r searches like bash and enter runs the match", True)
+shell.send("\x12delta\x1b")  # Esc: the match is in the line, to be edited
+shell.expect(r"[$#] echo delta-two")
+shell.send("\x05-more\r")  # Ctrl-E, then type at the end
+shell.expect(r"delta-two-more\r\n")
+shell.expect(PROMPT_END)
+shell.send("\x12three\x1b[DX\r")  # an arrow ends the search and moves the cursor
+shell.expect(r"gammaX-three\r\n")
+shell.expect(PROMPT_END)
+check("esc and arrows accept the match for editing", True)
+shell.send("echo kept\x12delta")
+shell.expect_exact("(reverse-i-search)`delta': echo delta-two-more")
+shell.send("\x07\r")  # Ctrl-G: the line as it was
+shell.expect(r"kept\r\n")
+shell.expect(PROMPT_END)
+shell.send("\x12gamma\x03")  # Ctrl-C: the line is discarded, as at the prompt
+shell.expect(r"\^C\r\n")
+shell.expect(PROMPT_END)
+run(shell, "echo after-search", r"after-search\r\n")
+shell.expect(PROMPT_END)
+check("ctrl-g restores the line, ctrl-c discards it", True)
+
 # The status of the last command is there for PS1, and PS1 can be set.
 run(shell, "PS1='[\\?] \\W% '", r"\[0\] tree% ")
 run(shell, "false", r"\[1\] tree% ")
 check("PS1 escapes for status and directory", True)
 
-# Ctrl-D on an empty line exits.
+# Ctrl-D on an empty line exits, and `exit` stands on a line of its own (no `^D`), as in bash.
 shell.sendeof()
+shell.expect_exact("\r\nexit\r\n")
+check("ctrl-d shows exit on its own line", "^D" not in shell.before, shell)
 shell.expect(pexpect.EOF)
 check("ctrl-d exits", True)
 
@@ -140,6 +252,10 @@ shell.send("from-host\r")
 shell.expect(r"from-host\r\n")
 shell.expect(PROMPT_END)
 check("tab completes host commands", True)
+shell.send("!ls $HOME/pro\t")  # the host's HOME: with --host local, the same directory
+shell.expect_exact("jects/")
+shell.send("\x15")
+check("tab completes a host path after a host variable", True)
 
 # A host that stops answering never freezes the editor: completion gives up within ~300 ms.
 import signal
