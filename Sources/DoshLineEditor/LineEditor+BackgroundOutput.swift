@@ -20,6 +20,8 @@ extension LineEditor {
         let editing = isEditing(input)
         while true {
             var descriptors = [pollfd(fd: input, events: Int16(POLLIN), revents: 0)]
+            let urgent = delegate?.urgentWorkDescriptor
+            descriptors.append(pollfd(fd: urgent ?? -1, events: Int16(POLLIN), revents: 0))
             if let backgroundOutput {
                 descriptors.append(pollfd(fd: backgroundOutput, events: Int16(POLLIN), revents: 0))
             }
@@ -33,7 +35,8 @@ extension LineEditor {
                 el_resize(editLine)
                 continue
             }
-            if descriptors.count > 1, descriptors[1].revents != 0 {
+            if descriptors[1].revents != 0 { doUrgentWork() }
+            if descriptors.count > 2, descriptors[2].revents != 0 {
                 showBackgroundOutput()
             }
             guard descriptors[0].revents != 0 else { continue }
@@ -104,6 +107,20 @@ extension LineEditor {
     /// The same here: the terminal left edit mode while we waited.
     private func signalEndedEditing(_ input: Int32, wasEditing: Bool) -> Bool {
         wasEditing && !isEditing(input)
+    }
+
+    /// Lets the delegate do its urgent work; what it prints appears above the line, which is then
+    /// drawn again.
+    private func doUrgentWork() {
+        var cleared = false
+        delegate?.doUrgentWork {
+            guard !cleared else { return }
+            cleared = true
+            writeOutput(eraseEditArea())
+        }
+        guard cleared else { return }
+        writeOutput("\r")
+        _ = dosh_el_refresh(editLine)
     }
 
     /// Reads what waits on ``backgroundOutput`` and shows it above the line, which is then drawn

@@ -11,6 +11,20 @@ public protocol LineEditorDelegate: AnyObject {
 
     /// Completion candidates for the word that ends at `cursor`, a UTF-8 byte offset into `line`.
     func complete(line: String, cursor: Int) -> CompletionResult
+
+    /// A descriptor that becomes readable when the caller has work that cannot wait for the line
+    /// to be finished (a shell: a trapped signal arrived); the editor then calls
+    /// ``doUrgentWork(clearLine:)``. Nil: none (the default).
+    var urgentWorkDescriptor: Int32? { get }
+
+    /// Does that work. Before it prints anything it calls `clearLine`, which takes the prompt and
+    /// the half-typed line off the screen; the editor draws them again afterwards.
+    func doUrgentWork(clearLine: () -> Void)
+}
+
+extension LineEditorDelegate {
+    public var urgentWorkDescriptor: Int32? { nil }
+    public func doUrgentWork(clearLine: () -> Void) {}
 }
 
 /// The answer to a completion request.

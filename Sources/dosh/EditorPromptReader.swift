@@ -39,6 +39,10 @@ final class EditorPromptReader: PromptReader, LineEditorDelegate {
         shell.prompt(continuation: continuation)
     }
 
+    var urgentWorkDescriptor: Int32? { shell.urgentWorkDescriptor }
+
+    func doUrgentWork(clearLine: () -> Void) { shell.doUrgentWork(clearLine: clearLine) }
+
     func complete(line: String, cursor: Int) -> CompletionResult {
         let completion = shell.complete(line: line, cursor: cursor)
         let candidates = completion.candidates.map { CompletionCandidate(replacement: $0.replacement, listed: $0.listed) }

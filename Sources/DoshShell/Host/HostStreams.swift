@@ -45,7 +45,14 @@ extension HostSession {
     /// Waits for the relays delivering a finished job's output (they end at the host's EOF).
     func awaitOutputRelays(of jobID: UInt32) {
         for relay in outputRelays.removeValue(forKey: jobID) ?? [] { _ = try? Wait.wait(relay) }
-        inputRelays.removeAll { (try? Wait.wait($0, options: .noHang)).map { $0 != nil } ?? true }
+        // Reaped now, or gone already (ECHILD): forgotten.
+        inputRelays.removeAll { relay in
+            do {
+                return try Wait.wait(relay, options: .noHang) != nil
+            } catch {
+                return true
+            }
+        }
     }
 
     /// Stops every relay (the session ends).

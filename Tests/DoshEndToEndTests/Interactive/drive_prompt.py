@@ -5,6 +5,7 @@ non-zero if any failed (every check runs).
 """
 import os
 import re
+import signal
 import sys
 import time
 import pexpect
@@ -124,9 +125,13 @@ shell.wait_prompt()
 check("$! is the host job's pid, as the notice says", notice_pid == dollar_bang and int(dollar_bang) > 0)
 expect_output(shell, "jobs -p names it", "jobs -p", dollar_bang + "\n")
 expect_output(shell, "jobs -l shows it", "jobs -l", "[1]+ %s  Running                 !sleep 30\n" % dollar_bang)
+mark = shell.transcript.tell()
 shell.run("kill $!")
 check("kill $! ends the host job", wait_for(lambda: states("sleep 30") == []))
-expect_output(shell, "which is told as terminated", "jobs", "[1]+  Terminated              !sleep 30\n")
+time.sleep(0.3)
+shell.run("jobs")  # the notice comes before this prompt or from jobs itself, once
+told = shell.transcript.getvalue()[mark:].count("[1]+  Terminated              !sleep 30\r\n")
+check("which is told as terminated, once", told == 1, shell.transcript.getvalue()[mark:])
 shell.child.sendline("!sleep 30 & sleep 0.2; kill %1; wait %1; echo $?")
 shell.child.expect(r"\[1\] \d+\r\n143\r\n")
 shell.wait_prompt()
@@ -162,6 +167,33 @@ shell.child.setwinsize(28, 100)
 shell.child.expect(r"n=0\r\n")
 shell.wait_prompt()
 check("a resize does not disturb wait -n", True)
+
+shell.child.sendline("sleep 1 | cat; echo p=$?")
+time.sleep(0.3)
+shell.child.setwinsize(30, 120)
+shell.child.expect(r"p=0\r\n")
+shell.wait_prompt()
+check("a resize does not disturb a pipeline", True)
+
+# --- A trapped signal arriving at the prompt runs at once, above the half-typed line.
+shell.run("trap 'echo usr1-ran' USR1")
+shell.type("echo hal")
+time.sleep(0.3)
+os.kill(shell.child.pid, signal.SIGUSR1)
+ran = True
+try:
+    shell.child.expect_exact("usr1-ran\r\n", timeout=5)
+except pexpect.TIMEOUT:
+    ran = False
+check("a trapped signal at the prompt runs its action at once", ran, repr(shell.child.before))
+redrawn = True
+try:
+    shell.child.expect_exact(PROMPT + "echo hal", timeout=5)
+except pexpect.TIMEOUT:
+    redrawn = False
+check("the prompt and the half-typed line are drawn again", redrawn, repr(shell.child.before))
+expect_output(shell, "and the line goes on", "f", "half\n")
+shell.run("trap - USR1")
 
 # --- PS1 is a variable of an interactive shell.
 child = pexpect.spawn(dosh, ["--host", "local"], cwd=work, encoding="utf-8", timeout=30,
