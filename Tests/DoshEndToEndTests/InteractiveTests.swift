@@ -14,51 +14,26 @@ import Testing
         .appendingPathComponent("Interactive/drive_prompt.py")
 
     /// The `!` rules, jobs, Ctrl-C and error lines as typed at the prompt, with job control on.
-    @Test func theRulesHoldAtThePrompt() throws {
-        if let missing = missingTerminalPrerequisite() {
-            if getuid() == 0 {
-                Issue.record("the terminal test cannot run: \(missing)")
-            } else {
-                print("skipping the prompt terminal test: \(missing)")
-            }
-            return
-        }
-        let work = try makeScratchDirectory()
-        defer { try? FileManager.default.removeItem(at: work) }
-        let report = try runPython([Self.promptDriver.path, DoshBinary.path, work.path])
-        print(report.output)
-        #expect(report.status == 0, "\(report.output)")
-    }
+    @Test func theRulesHoldAtThePrompt() throws { try drive(Self.promptDriver, "the prompt") }
 
-    @Test func jobControlAcrossBothSides() throws {
-        if let missing = missingTerminalPrerequisite() {
-            if getuid() == 0 {
-                Issue.record("the terminal test cannot run: \(missing)")
-            } else {
-                print("skipping the job-control terminal test: \(missing)")
-            }
-            return
-        }
-        let work = try makeScratchDirectory()
-        defer { try? FileManager.default.removeItem(at: work) }
-        let report = try runPython([Self.jobsDriver.path, DoshBinary.path, work.path])
-        print(report.output)
-        #expect(report.status == 0, "\(report.output)")
-    }
+    @Test func jobControlAcrossBothSides() throws { try drive(Self.jobsDriver, "the job-control") }
 
-    @Test func interactiveSessionThroughARealTerminal() throws {
+    @Test func interactiveSessionThroughARealTerminal() throws { try drive(Self.driver, "the interactive") }
+
+    /// Runs a pexpect driver with dosh and a scratch directory; it prints `ok`/`FAILED` lines.
+    /// CI runs as root with everything installed: it never skips there.
+    private func drive(_ driver: URL, _ what: String) throws {
         if let missing = missingTerminalPrerequisite() {
-            // CI runs as root with everything installed: never skip there.
             if getuid() == 0 {
-                Issue.record("the terminal test cannot run: \(missing)")
+                Issue.record("\(what) terminal test cannot run: \(missing)")
             } else {
-                print("skipping the interactive terminal test: \(missing)")
+                print("skipping \(what) terminal test: \(missing)")
             }
             return
         }
         let work = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let report = try runPython([Self.driver.path, DoshBinary.path, work.path])
+        let report = try runPython([driver.path, DoshBinary.path, work.path])
         print(report.output)
         #expect(report.status == 0, "\(report.output)")
     }

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import pexpect
+from pty_support import states, wait_for
 
 dosh, work = sys.argv[1], sys.argv[2]
 env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": work, "TERM": "xterm", "LC_ALL": "C.UTF-8",
@@ -23,12 +24,6 @@ def check(name, condition, shell=None):
             print("screen before: %r" % shell.before)
         sys.exit(1)
     print("ok " + name)
-
-
-def states(pattern):
-    """The process states (first letter of ps's STAT) of processes whose command is `pattern`."""
-    out = subprocess.run(["ps", "-eo", "stat=,args="], capture_output=True, text=True).stdout
-    return [line.split()[0][0] for line in out.splitlines() if line.split(None, 1)[1:] == [pattern]]
 
 
 def in_foreground(pattern):
@@ -50,15 +45,6 @@ def notice(shell, pattern, tries=20, since=None):
             return True
         time.sleep(0.25)
     return False
-
-
-def wait_for(condition, seconds=20.0):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 shell = pexpect.spawn(dosh, ["--host", "local"], cwd=work, env=env, encoding="utf-8", timeout=30, dimensions=(30, 120))

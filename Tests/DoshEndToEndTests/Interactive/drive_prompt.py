@@ -37,30 +37,23 @@ expect_output(shell, "a loop of guest commands", "for i in 1 2; do sleep 0.01; e
 expect_output(shell, "a host stage into a guest one writes whole lines", "!seq 3 | tac", "3\n2\n1\n")
 expect_output(shell, "a guest stage into a host one too", "seq 3 | !tac", "3\n2\n1\n")
 shell.run("stty -g > modes.before")
-shell.child.sendline("!cat | tr a-z A-Z")
-shell.child.expect_exact("!cat | tr a-z A-Z")
-shell.type("typed line\r")
-got = ""
-try:
-    shell.child.expect_exact("TYPED LINE\r\n", timeout=10)
-    got = "TYPED LINE"
-except pexpect.TIMEOUT:
-    pass
-shell.control("d")
-shell.wait_prompt()
-check("keys typed into !cat | tr reach the host cat", got == "TYPED LINE", repr(shell.child.before))
-shell.child.sendline("cat | !tr a-z A-Z")
-shell.child.expect_exact("cat | !tr a-z A-Z")
-shell.type("other line\r")
-got = ""
-try:
-    shell.child.expect_exact("OTHER LINE\r\n", timeout=10)
-    got = "OTHER LINE"
-except pexpect.TIMEOUT:
-    pass
-shell.control("d")
-shell.wait_prompt()
-check("keys typed into cat | !tr reach the guest cat", got == "OTHER LINE", repr(shell.child.before))
+def typed_into(line, keys, expected):
+    """Types `keys` into the job `line` and ends its input with Ctrl-D; whether `expected` came."""
+    shell.child.sendline(line)
+    shell.child.expect_exact(line)
+    shell.type(keys + "\r")
+    try:
+        shell.child.expect_exact(expected + "\r\n", timeout=10)
+        came = True
+    except pexpect.TIMEOUT:
+        came = False
+    shell.control("d")
+    shell.wait_prompt()
+    return came
+
+
+check("keys typed into !cat | tr reach the host cat", typed_into("!cat | tr a-z A-Z", "typed line", "TYPED LINE"))
+check("keys typed into cat | !tr reach the guest cat", typed_into("cat | !tr a-z A-Z", "other line", "OTHER LINE"))
 shell.child.sendline("seq 200 | !less")
 shell.child.expect(r"\r\n28\r\n29\r\n:")  # a screenful (30 rows), the host pty's size
 shell.type(" ")
@@ -152,28 +145,14 @@ expect_output(shell, "wait returns at once when the only job is stopped", "wait;
 check("at once", time.time() - start < 5)
 shell.run("kill %1")
 shell.run("true")
-shell.child.sendline("sleep 0.3 & sleep 30 & wait -n; echo n=$?")
-shell.child.expect(r"n=0\r\n")
-shell.wait_prompt()
-check("wait -n returns when the first job ends", states("sleep 30") != [])
+check("wait -n returns when the first job ends",
+      shell.says("sleep 0.3 & sleep 30 & wait -n; echo n=$?", r"n=0\r\n") and states("sleep 30") != [])
 shell.run("kill %2; wait %2")
-shell.child.sendline("!sh -c 'exit 3' & wait -n; echo n=$?")
-shell.child.expect(r"n=3\r\n")
-shell.wait_prompt()
-check("wait -n gives a host job's status", True)
-shell.child.sendline("sleep 1 & wait -n; echo n=$?")
-time.sleep(0.3)
-shell.child.setwinsize(28, 100)
-shell.child.expect(r"n=0\r\n")
-shell.wait_prompt()
-check("a resize does not disturb wait -n", True)
-
-shell.child.sendline("sleep 1 | cat; echo p=$?")
-time.sleep(0.3)
-shell.child.setwinsize(30, 120)
-shell.child.expect(r"p=0\r\n")
-shell.wait_prompt()
-check("a resize does not disturb a pipeline", True)
+check("wait -n gives a host job's status", shell.says("!sh -c 'exit 3' & wait -n; echo n=$?", r"n=3\r\n"))
+check("a resize does not disturb wait -n",
+      shell.says("sleep 1 & wait -n; echo n=$?", r"n=0\r\n", during=lambda: shell.child.setwinsize(28, 100)))
+check("a resize does not disturb a pipeline",
+      shell.says("sleep 1 | cat; echo p=$?", r"p=0\r\n", during=lambda: shell.child.setwinsize(30, 120)))
 
 # --- A trapped signal arriving at the prompt runs at once, above the half-typed line.
 shell.run("trap 'echo usr1-ran' USR1")

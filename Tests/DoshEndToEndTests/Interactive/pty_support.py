@@ -41,6 +41,20 @@ class Shell:
         self.child.expect_exact(PROMPT, timeout=timeout)
         return screen_text(self.child.before, line)
 
+    def says(self, line, pattern, during=None, timeout=30):
+        """Types `line`, runs `during` (a resize, a signal) a moment later, and tells whether the
+        screen then shows `pattern` (a regular expression) before the next prompt."""
+        self.child.sendline(line)
+        if during is not None:
+            time.sleep(0.3)
+            during()
+        try:
+            self.child.expect(pattern, timeout=timeout)
+            self.child.expect_exact(PROMPT, timeout=timeout)
+            return True
+        except pexpect.TIMEOUT:
+            return False
+
     def type(self, text):
         self.child.send(text)
 
