@@ -159,6 +159,13 @@ if os.path.exists("/usr/bin/vim") or os.path.exists("/usr/bin/vi"):
     shell.send(":wq\r")
     shell.expect(PROMPT)
     check("ctrl-z and fg in a full-screen host editor", open(target).read() == "hello from the host editor\n", shell)
+    shell.sendline("stty -g > modes.after; cmp -s modes.before modes.after && echo modes-restored")
+    shell.expect(r"modes-restored\r\n")
+    shell.expect(PROMPT)
+    check("the guest terminal modes are restored after the editor", True)
+    shell.sendline("printf 'a\\nb\\n'")
+    shell.expect(PROMPT)
+    check("and lines end as before (no staircase)", "a\r\nb\r\n" in shell.before, shell)
 else:
     print("no vi here: the full-screen editor check did not run")
 
