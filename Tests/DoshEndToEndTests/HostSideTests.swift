@@ -166,6 +166,16 @@ import Testing
         #expect(result.status == 0)
     }
 
+    /// A subshell opens its own local shadow; that shadow must not hold the substitution's pipe.
+    @Test func hostSubstitutionsInSubshellsAndBackgroundJobsEndOverLocal() throws {
+        let result = try DoshBinary.run(
+            ["--host", "local", "-c", "( echo \"[$(!echo a)]\" ); echo \"[$(!echo b)]\" & wait; x=$( (!echo c) ); echo $x"],
+            timeout: 20)
+        #expect(!result.timedOut)
+        #expect(result.stdout == "[a]\n[b]\nc\n")
+        #expect(result.status == 0)
+    }
+
     @Test func completionKnowsWhichSideAPathLivesOn() throws {
         if let missing = TwoWorlds.missingPrerequisite() {
             if getuid() == 0 { Issue.record("two worlds cannot be made: \(missing)") } else { print("skipping: \(missing)") }

@@ -85,8 +85,15 @@ final class HostSession {
                 throw HostFailure(message: "no host connected")
             case .local:
                 let (ours, theirs) = try Connection.pair()
+                // The shadow outlives the command that opened the session: it must not hold that
+                // command's input or output (a `$(!cmd)` in a subshell would never see its end).
+                let null = try FileDescriptor.open(path: "/dev/null", flags: O_RDWR | O_CLOEXEC)
+                defer { null.closeQuietly() }
                 var options = SpawnOptions()
-                options.fdActions = [.duplicate(source: theirs.fileDescriptor, target: 3)]
+                options.fdActions = [
+                    .duplicate(source: null.rawValue, target: 0), .duplicate(source: null.rawValue, target: 1),
+                    .duplicate(source: theirs.fileDescriptor, target: 3),
+                ]
                 // An interactive shell ignores these for itself; host programs must not inherit that.
                 options.defaultSignals = [SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU, SIGHUP, SIGPIPE]
                 let program = currentExecutablePath()
