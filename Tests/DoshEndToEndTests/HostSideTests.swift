@@ -22,6 +22,22 @@ import Testing
         if let expectedError { #expect(result.stderr == expectedError, sourceLocation: sourceLocation) }
     }
 
+    /// The matrix of typed lines (`TwoWorldsMatrix`), here as scripts; `InteractiveTests` types
+    /// the same lines at a prompt.
+    @Test(arguments: TwoWorlds.Transport.allCases) func theMatrixOfRulesHoldsInScripts(over transport: TwoWorlds.Transport) throws {
+        if let missing = TwoWorlds.missingPrerequisite() {
+            if getuid() == 0 { Issue.record("two worlds cannot be made: \(missing)") } else { print("skipping: \(missing)") }
+            return
+        }
+        let worlds = try TwoWorlds(transport: transport)
+        for line in TwoWorldsMatrix.lines {
+            let result = try worlds.guest(line.line)
+            #expect(!result.timedOut, "\(line.name): timed out")
+            #expect(result.stdout == line.stdout, "\(line.name): stderr: \(result.stderr)")
+            #expect(result.status == 0, "\(line.name): stderr: \(result.stderr)")
+        }
+    }
+
     @Test(arguments: TwoWorlds.Transport.allCases) func theTwoWorldsDiffer(over transport: TwoWorlds.Transport) throws {
         try check("cat which.txt; !cat which.txt", stdout: "guest\nhost\n", over: transport)
     }

@@ -121,18 +121,23 @@ final class TwoWorlds {
 
     /// Runs dosh with `arguments` (after `--host`) in the guest world.
     func guest(arguments: [String], guestSetup: String = "", input: String? = nil, timeout: TimeInterval = 60) throws -> DoshRun {
-        let dosh = DoshBinary.path
+        let command = guestCommand(arguments: arguments, guestSetup: guestSetup)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        return try DoshBinary.run(process: process, input: input, timeout: timeout)
+    }
+
+    /// The command line that starts dosh with `arguments` in the guest world (for a pty driver).
+    func guestCommand(arguments: [String], guestSetup: String = "") -> [String] {
         let wrapper = """
             mount -t tmpfs guestworld '\(world.path)' || exit 90
             cd '\(world.path)' || exit 91
             echo guest > which.txt
             \(guestSetup)
-            exec '\(dosh)' \(hostArguments.map { "'\($0)'" }.joined(separator: " ")) "$@"
+            exec '\(DoshBinary.path)' \(hostArguments.map { "'\($0)'" }.joined(separator: " ")) "$@"
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        process.arguments = ["--mount", "--propagation", "private", "/bin/sh", "-c", wrapper, "sh"] + arguments
-        return try DoshBinary.run(process: process, input: input, timeout: timeout)
+        return ["/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", wrapper, "sh"] + arguments
     }
 }
 

@@ -232,7 +232,7 @@ extension Shell {
                 throw hostLost(HostFailure(message: "unexpected answer to runJob", lostSession: true))
             }
             if !relays.output.isEmpty { session.outputRelays[jobID] = relays.output }
-            session.inputRelays += relays.input
+            if !relays.input.isEmpty { session.inputRelays[jobID] = relays.input }
             return HostPart(session: session, jobID: jobID, count: processes.count, processIDs: processIDs)
         case .failure(let failure):
             Relay.stop(relays.output + relays.input)

@@ -47,8 +47,10 @@ final class HostSession {
     /// Guest relays writing a host job's output into guest fds, per job: the job is over for the
     /// guest only once they have delivered the last byte.
     var outputRelays: [UInt32: [pid_t]] = [:]
-    /// Other guest relays (into data connections), reaped when they end.
-    var inputRelays: [pid_t] = []
+    /// Guest relays feeding a host job's input from guest fds, per job: stopped once the job has
+    /// finished (nothing reads what they would carry; left alone, one blocked on a quiet pipe or
+    /// the terminal would live on and later be a zombie).
+    var inputRelays: [UInt32: [pid_t]] = [:]
     var state: HostState
     private var nextRequestID: UInt32 = 1
     private var finishedJobs: [UInt32: [ExitStatus]] = [:]
@@ -249,7 +251,7 @@ final class HostSession {
     private func handleEvent(_ message: Message) throws(HostFailure) {
         switch message.body {
         case .jobFinished(let jobID, let statuses):
-            awaitOutputRelays(of: jobID)
+            endRelays(of: jobID)
             finishedJobs[jobID] = statuses
         case .jobStopped(let jobID, let signal):
             stoppedJobs[jobID] = signal

@@ -42,24 +42,18 @@ extension HostSession {
         }
     }
 
-    /// Waits for the relays delivering a finished job's output (they end at the host's EOF).
-    func awaitOutputRelays(of jobID: UInt32) {
+    /// Waits for the relays delivering a finished job's output (they end at the host's EOF) and
+    /// stops the ones feeding its input.
+    func endRelays(of jobID: UInt32) {
         for relay in outputRelays.removeValue(forKey: jobID) ?? [] { _ = try? Wait.wait(relay) }
-        // Reaped now, or gone already (ECHILD): forgotten.
-        inputRelays.removeAll { relay in
-            do {
-                return try Wait.wait(relay, options: .noHang) != nil
-            } catch {
-                return true
-            }
-        }
+        Relay.stop(inputRelays.removeValue(forKey: jobID) ?? [])
     }
 
     /// Stops every relay (the session ends).
     func endRelays() {
-        Relay.stop(outputRelays.values.flatMap { $0 } + inputRelays)
+        Relay.stop(Array(outputRelays.values.joined()) + inputRelays.values.joined())
         outputRelays = [:]
-        inputRelays = []
+        inputRelays = [:]
     }
 }
 
