@@ -16,6 +16,26 @@ import Testing
     /// The `!` rules, jobs, Ctrl-C and error lines as typed at the prompt, with job control on.
     @Test func theRulesHoldAtThePrompt() throws { try drive(Self.promptDriver, "the prompt") }
 
+    static let matrixDriver = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Interactive/drive_matrix.py")
+
+    /// The two-world matrix (`TwoWorldsMatrix`) typed at the prompt, in the foreground and as
+    /// `{ …; } & wait`, over each transport: what holds in a script holds at the prompt.
+    @Test(arguments: TwoWorlds.Transport.allCases) func theMatrixOfRulesHoldsAtThePrompt(over transport: TwoWorlds.Transport) throws {
+        if let missing = missingTerminalPrerequisite() ?? TwoWorlds.missingPrerequisite() {
+            if getuid() == 0 { Issue.record("the matrix terminal test cannot run: \(missing)") } else { print("skipping: \(missing)") }
+            return
+        }
+        let worlds = try TwoWorlds(transport: transport)
+        let work = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let lines = work.appendingPathComponent("lines.json")
+        try JSONEncoder().encode(TwoWorldsMatrix.lines).write(to: lines)
+        let report = try runPython([Self.matrixDriver.path, work.path, lines.path] + worlds.guestCommand(arguments: []))
+        print(report.output)
+        #expect(report.status == 0, "\(report.output)")
+    }
+
     @Test func jobControlAcrossBothSides() throws { try drive(Self.jobsDriver, "the job-control") }
 
     @Test func interactiveSessionThroughARealTerminal() throws { try drive(Self.driver, "the interactive") }

@@ -69,7 +69,7 @@ enum TwoWorldsMatrix {
                    stdout: "[host] [guest] [b]\n1\n"),
         // Globs, tilde, relative paths resolve on the host for host commands.
         MatrixLine(name: "globs and relative paths on each side",
-                   line: "!mkdir g; !touch g/a.c g/b.c; mkdir g; touch g/z.c; !ls g/*.c; ls g/*.c; !cat ./which.txt; !rm -r g; rm -r g",
+                   line: "!mkdir g; !touch g/a.c g/b.c; mkdir g; touch g/z.c; !ls -1 g/*.c; ls -1 g/*.c; !cat ./which.txt; !rm -r g; rm -r g",
                    stdout: "g/a.c\ng/b.c\ng/z.c\nhost\n"),
         MatrixLine(name: "tilde is the host home for host commands",
                    line: "!cd /; !cat ~/which.txt; !cd ~; !cat which.txt",

@@ -162,6 +162,7 @@ extension Shell {
         while true {
             updateJobStates()
             if let done = jobs.jobs.first(where: { if case .done = $0.state { return true } else { return false } }) {
+                tellOfDeathWhenWaited(done)
                 jobs.remove(number: done.number)
                 return done.status
             }
@@ -199,6 +200,7 @@ extension Shell {
             waitForJobEvent([job])
         }
         guard let finished = jobs[number] else { return 0 }
+        tellOfDeathWhenWaited(finished)
         jobs.remove(number: number)
         if let pid {
             if let status = finished.guestStatus(pid) { return status.shellStatus }
@@ -209,6 +211,16 @@ extension Shell {
             }
         }
         return finished.status
+    }
+
+    /// An interactive shell tells of a waited-for job that a signal killed, as bash does
+    /// (`[1]+  Terminated  sleep 30`); one that exited, or died of Ctrl-C or a broken pipe, it
+    /// reaps without a word.
+    private func tellOfDeathWhenWaited(_ job: Job) {
+        guard options.interactive, !job.notified, case .done(let status) = job.state, status > 128 else { return }
+        let signal = status - 128
+        guard signal != SIGINT, signal != SIGPIPE, job.anyKilled(by: signal) else { return }
+        writeError(jobLine(job) + "\n")
     }
 
     /// Sleeps until something may have happened to `job`: a child changed state (SIGCHLD), its

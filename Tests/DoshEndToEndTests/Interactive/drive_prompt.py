@@ -32,6 +32,19 @@ expect_output(shell, "a group with two host commands", "{ !true; !true; }; echo 
 expect_output(shell, "a function with two host commands", "f() { !echo a; !echo b; }; f; echo after", "a\nb\nafter\n")
 expect_output(shell, "a dot file with two host commands", ". ./two-host-lines.sh; echo after", "one\ntwo\nafter\n")
 expect_output(shell, "a loop of guest commands", "for i in 1 2; do sleep 0.01; echo $i; done", "1\n2\n")
+for count in (1, 2, 10):
+    # Host and guest commands taking turns, COUNT host ones, in each kind of compound command.
+    body = "; ".join("!echo h%d; echo g%d" % (i, i) for i in range(count))
+    said = "".join("h%d\ng%d\n" % (i, i) for i in range(count))
+    with open(os.path.join(work, "hosts-%d.sh" % count), "w") as f:
+        f.write(body.replace("; ", "\n") + "\n")
+    expect_output(shell, "a loop with %d host commands" % count,
+                  "for i in $(seq %d); do !printf h; printf g; done; echo after" % count, "hg" * count + "after\n")
+    expect_output(shell, "a group with %d host commands" % count, "{ %s; }; echo after" % body, said + "after\n")
+    expect_output(shell, "a function with %d host commands" % count,
+                  "f() { %s; }; f; unset -f f; echo after" % body, said + "after\n")
+    expect_output(shell, "a dot file with %d host commands" % count, ". ./hosts-%d.sh; echo after" % count,
+                  said + "after\n")
 
 # --- Mixed foreground jobs: one terminal, no staircase.
 expect_output(shell, "a host stage into a guest one writes whole lines", "!seq 3 | tac", "3\n2\n1\n")
@@ -126,12 +139,12 @@ shell.run("jobs")  # the notice comes before this prompt or from jobs itself, on
 told = shell.transcript.getvalue()[mark:].count("[1]+  Terminated              !sleep 30\r\n")
 check("which is told as terminated, once", told == 1, shell.transcript.getvalue()[mark:])
 shell.child.sendline("!sleep 30 & sleep 0.2; kill %1; wait %1; echo $?")
-shell.child.expect(r"\[1\] \d+\r\n143\r\n")
+shell.child.expect(r"\[1\] \d+\r\n\[1\]\+  Terminated              !sleep 30\r\n143\r\n")
 shell.wait_prompt()
-check("a killed host job's status is 143", True)
+check("a killed host job is told as terminated when waited for, with status 143", True)
 start = time.time()
 shell.child.sendline("sleep 30 & kill $!; wait $!; echo $?")
-shell.child.expect(r"\[1\] \d+\r\n143\r\n")
+shell.child.expect(r"\[1\] \d+\r\n\[1\]\+  Terminated              sleep 30\r\n143\r\n")
 shell.wait_prompt()
 check("a signal sent right after & is not lost", time.time() - start < 10)
 

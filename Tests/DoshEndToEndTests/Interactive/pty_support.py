@@ -4,6 +4,7 @@ what the screen got, and looking at processes.
 import io
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -28,8 +29,11 @@ class Shell:
 
     def __init__(self, command, arguments, work, env=None, rows=30, columns=120):
         self.transcript = io.StringIO()
+        # Python ignores SIGPIPE and pexpect's child would inherit that; a terminal starts its
+        # shell with the default, and so must the test (or `yes | head -1` says "Broken pipe").
         self.child = pexpect.spawn(command, arguments, cwd=work, env=env or environment(work), encoding="utf-8",
-                                   timeout=30, dimensions=(rows, columns))
+                                   timeout=30, dimensions=(rows, columns),
+                                   preexec_fn=lambda: signal.signal(signal.SIGPIPE, signal.SIG_DFL))
         self.child.logfile_read = self.transcript
         self.child.expect_exact(PROMPT)
 
@@ -72,8 +76,12 @@ class Shell:
 
 def screen_text(raw, echoed):
     if echoed is not None:
-        # The echo of the typed line comes first.
+        # The echo of the typed line comes first; where it reached the last column, the editor
+        # wrote " \b" to move to the next row.
         index = raw.find(echoed)
+        if index < 0:
+            raw = raw.replace(" \b", "")
+            index = raw.find(echoed)
         if index >= 0:
             raw = raw[index + len(echoed):]
     raw = raw.replace("\r\n", "\0").replace("\n", "<LF>\n").replace("\0", "\n")
