@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -138,3 +139,8 @@ int dosh_signal_reset_in_child(void) {
 }
 
 int dosh_signal_max(void) { return NSIG - 1; }
+
+bool dosh_end_with_parent(int signal, pid_t parent) {
+  if (prctl(PR_SET_PDEATHSIG, signal) != 0) return false;
+  return getppid() == parent;
+}

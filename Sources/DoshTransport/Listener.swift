@@ -137,6 +137,14 @@ public final class Listener {
     return nil
   }
 
+  /// Gives up the descriptor (handed to another process) without removing the socket file.
+  public func takeFileDescriptor() -> Int32 {
+    let fd = fileDescriptor
+    fileDescriptor = -1
+    socketPath = nil
+    return fd
+  }
+
   /// Stops listening and removes the socket file this listener created.
   public func close() {
     guard fileDescriptor >= 0 else { return }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DoshHost
+import DoshSystem
 import DoshTransport
 import Logging
 
@@ -40,6 +41,15 @@ struct Doshd: ParsableCommand {
     completion: .list(Logger.Level.allCases.map(\.rawValue)))
   var logLevel: String = "info"
 
+  @Flag(
+    name: .customLong("stdio"),
+    help: "Serve one shell over standard input and output (ssh, a serial port); no listener, no token.")
+  var standardIO = false
+
+  /// A private agent of `--stdio`: it ends with the process that started it.
+  @Option(name: .customLong("end-with-parent"), help: .hidden)
+  var parentPID: Int32?
+
   @Flag(name: .customLong("version"), help: "Print the version and exit.")
   var printVersion = false
 
@@ -71,6 +81,8 @@ struct Doshd: ParsableCommand {
       }
       Glibc.exit(runShadow(onDescriptor: shadowFD, handshake: .pending(authenticator: authenticator), streamsFD: streamsFD))
     }
+    if standardIO { Glibc.exit(StandardIOChannel.serve(logLevel: logLevel)) }
+    if let parentPID, !ParentDeath.deliver(SIGTERM, whenParentEnds: parentPID) { Glibc.exit(0) }
     let level = Logger.Level(rawValue: logLevel) ?? .info
     LoggingSystem.bootstrap { label in
       var handler = StreamLogHandler.standardError(label: label)

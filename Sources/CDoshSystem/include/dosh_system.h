@@ -37,6 +37,12 @@ typedef struct dosh_spawn_options {
 int dosh_spawn(const char *path, char *const argv[], char *const envp[],
                const dosh_spawn_options *options, pid_t *pid);
 
+/// Asks the kernel to send `signal` to this process when its parent ends; false if the parent
+/// is already gone (the caller was orphaned before asking).
+///
+/// Why C: prctl(2) is variadic, and Swift cannot call variadic C functions.
+bool dosh_end_with_parent(int signal, pid_t parent);
+
 /// The <sys/wait.h> status macros. Why C: they are macros, invisible to Swift.
 bool dosh_wifexited(int status);
 int dosh_wexitstatus(int status);

@@ -4,7 +4,13 @@ import DoshTransport
 /// Which host the shell uses and its session, opened on first use. When a session is lost (the
 /// agent died, the connection dropped), the next `!` command opens a new one.
 public final class HostLink {
-    let address: Address
+    /// Where sessions connect: the address given, or a channel's private socket.
+    private(set) var address: Address
+    /// `ssh:` and `exec:` hosts: the command that carries the single channel, and its mux.
+    let channelCommand: ChannelCommand?
+    private var channel: HostChannel?
+    /// A forked subshell connects to its parent's channel, which it neither starts nor ends.
+    private var usesInheritedChannel = false
     let tokenFile: String?
     var session: HostSession?
     /// Whether a session was lost, so the next one is announced as a new session.
@@ -13,17 +19,25 @@ public final class HostLink {
     /// one (a subshell's `!cd` must not move its parent).
     var inheritedState: HostState?
 
-    /// `address` in the forms `unix:PATH`, `tcp:HOST:PORT`, `vsock:CID:PORT`, `local`, `none`.
-    public init(address: String, tokenFile: String?) throws(HostAddressError) {
+    /// `address` in the forms `unix:PATH`, `tcp:HOST:PORT`, `vsock:CID:PORT`, `local`, `none`,
+    /// `ssh:[USER@]HOST[:PORT]` and `exec:COMMAND`; `sshOptions` go to ssh before the host.
+    public init(address: String, tokenFile: String?, sshOptions: [String] = []) throws(HostAddressError) {
+        self.tokenFile = tokenFile
+        if let command = try ChannelCommand.parse(address, sshOptions: sshOptions) {
+            channelCommand = command
+            self.address = .none
+            return
+        }
+        channelCommand = nil
         do {
             self.address = try Address(parsing: address)
         } catch {
             throw HostAddressError(message: error.description)
         }
-        self.tokenFile = tokenFile
     }
 
     public var isConfigured: Bool {
+        if channelCommand != nil { return true }
         if case .none = address { return false }
         return true
     }
@@ -31,7 +45,21 @@ public final class HostLink {
     /// The open session, opening it first if needed.
     func openSession() throws(HostFailure) -> HostSession {
         if let session { return session }
-        let session = try HostSession.open(address, tokenFile: tokenFile)
+        let session: HostSession
+        if let channelCommand, !usesInheritedChannel {
+            if channel?.isRunning != true {
+                channel?.close()
+                channel = try HostChannel.start(channelCommand)
+                address = .unix(path: channel!.socketPath)
+            }
+            do throws(HostFailure) {
+                session = try HostSession.open(address, tokenFile: nil)
+            } catch {
+                throw channel!.explainFailure(error)
+            }
+        } else {
+            session = try HostSession.open(address, tokenFile: tokenFile)
+        }
         if let inheritedState {
             try replay(inheritedState, into: session)
             self.inheritedState = nil
@@ -64,6 +92,14 @@ public final class HostLink {
         lostEarlierSession = true
     }
 
+    /// The shell leaves: its session and its channel end.
+    public func close() {
+        session?.close()
+        session = nil
+        channel?.close()
+        channel = nil
+    }
+
     /// In a forked child: the parent's connection is the parent's. The child closes its copy
     /// without a word and opens its own session, seeded with the parent's state, if it needs one.
     func detachForSubshell() {
@@ -72,6 +108,10 @@ public final class HostLink {
             session.connection.close()
         }
         session = nil
+        if channelCommand != nil {
+            channel = nil
+            usesInheritedChannel = true
+        }
     }
 }
 

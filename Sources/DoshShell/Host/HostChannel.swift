@@ -1,0 +1,211 @@
+import DoshSystem
+import DoshTransport
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A host reached through a command that speaks the single-channel protocol on its standard
+/// input and output: `ssh:[USER@]HOST[:PORT]` (`ssh -T HOST doshd --stdio`) or `exec:COMMAND`
+/// (`docker exec -i box doshd --stdio`, a serial console helper).
+///
+/// The shell starts a mux process (`dosh --channel-mux`), which runs the command and listens on
+/// a private unix socket; every connection a session makes to that socket becomes one stream
+/// of the channel (docs/protocol.md, *Single channel*). Sessions then work as over a unix socket
+/// that cannot pass descriptors.
+struct ChannelCommand: Equatable {
+    /// As the user wrote it (`ssh:box`), for messages.
+    var label: String
+    var arguments: [String]
+
+    /// Parses `ssh:…` and `exec:…`; nil for every other form. `sshOptions` come first (DOSH_SSH
+    /// words, then `--ssh-option`s).
+    static func parse(_ text: String, sshOptions: [String]) throws(HostAddressError) -> ChannelCommand? {
+        if text.hasPrefix("exec:") {
+            let command = String(text.dropFirst(5))
+            guard !command.allSatisfy(\.isWhitespace) else {
+                throw HostAddressError(message: "invalid address '\(text)': exec: needs a command")
+            }
+            return ChannelCommand(label: text, arguments: ["/bin/sh", "-c", command])
+        }
+        guard text.hasPrefix("ssh:") else { return nil }
+        var destination = String(text.dropFirst(4))
+        var port: [String] = []
+        if let colon = destination.lastIndex(of: ":"), !destination.contains("]") || destination.last != "]" {
+            let portText = destination[destination.index(after: colon)...]
+            guard let number = UInt16(portText), number > 0 else {
+                throw HostAddressError(message: "invalid address '\(text)': the port must be a number from 1 to 65535")
+            }
+            port = ["-p", String(number)]
+            destination = String(destination[..<colon])
+        }
+        destination = destination.trimmingPrefix("[").description
+        if destination.hasSuffix("]") { destination.removeLast() }
+        guard !destination.isEmpty, !destination.hasPrefix("-") else {
+            throw HostAddressError(message: "invalid address '\(text)': expected ssh:[USER@]HOST[:PORT]")
+        }
+        // -T: no pty (the channel is bytes); ssh's own prompts (a password, a host key) use /dev/tty.
+        return ChannelCommand(
+            label: text,
+            arguments: ["ssh", "-T", "-o", "ConnectTimeout=5"] + sshOptions + port + ["--", destination, "doshd", "--stdio"])
+    }
+}
+
+/// The running mux process of a `ChannelCommand`, and its socket.
+final class HostChannel {
+    let command: ChannelCommand
+    let socketPath: String
+    private let directory: String
+    let pid: pid_t
+    /// The shell's end of the lifeline: the mux ends when every copy of it is closed.
+    private let lifeline: FileDescriptor
+    private var exitStatus: WaitStatus?
+
+    private init(command: ChannelCommand, directory: String, pid: pid_t, lifeline: FileDescriptor) {
+        self.command = command
+        self.directory = directory
+        self.socketPath = directory + "/channel.sock"
+        self.pid = pid
+        self.lifeline = lifeline
+    }
+
+    /// Starts the mux: `dosh --channel-mux LABEL DIRECTORY -- COMMAND…`, with the listening
+    /// socket as fd 3 and the lifeline's read end as fd 4; it removes the directory when it ends.
+    static func start(_ command: ChannelCommand) throws(HostFailure) -> HostChannel {
+        let base = getenv("XDG_RUNTIME_DIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(base)/dosh-channel-XXXXXX".utf8CString)
+        guard let directory = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!).map { String(cString: $0) } }) else {
+            throw HostFailure(message: "\(command.label): cannot make a private directory: \(Errno(rawValue: errno).message)")
+        }
+        let socketPath = directory + "/channel.sock"
+        do throws(any Error) {
+            // The mux owns the socket from now on, and removes it when it ends.
+            let listener = try Listener.listen(on: .unix(path: socketPath)).takeFileDescriptor()
+            defer { _ = Glibc.close(listener) }
+            let lifeline = try FileDescriptor.closeOnExecPipe()
+            defer { lifeline.readEnd.closeQuietly() }
+            let null = try FileDescriptor.open(path: "/dev/null", flags: O_RDWR | O_CLOEXEC)
+            defer { null.closeQuietly() }
+            var options = SpawnOptions()
+            options.fdActions = [
+                .duplicate(source: null.rawValue, target: 0), .duplicate(source: null.rawValue, target: 1),
+                .duplicate(source: listener, target: 3), .duplicate(source: lifeline.readEnd.rawValue, target: 4),
+            ]
+            options.defaultSignals = [SIGPIPE, SIGTERM, SIGHUP]
+            let pid = try Spawn.spawn(
+                path: currentExecutablePath(), arguments: ["dosh", "--channel-mux", command.label, directory, "--"] + command.arguments,
+                environment: ProcessEnvironment.current(), options: options)
+            return HostChannel(command: command, directory: directory, pid: pid, lifeline: lifeline.writeEnd)
+        } catch {
+            rmdir(directory)
+            throw HostFailure(message: "\(command.label): cannot start the channel: \(error)")
+        }
+    }
+
+    /// Whether the mux still runs (a lost channel is started again by the next session).
+    var isRunning: Bool {
+        guard exitStatus == nil else { return false }
+        do throws(Errno) {
+            guard let reported = try Wait.wait(pid, options: .noHang) else { return true }
+            exitStatus = reported.status
+        } catch {
+            exitStatus = .exited(0)  // reaped elsewhere: gone all the same
+        }
+        return false
+    }
+
+    /// Why a session could not be opened through the channel, once the mux has had a moment to
+    /// end: a command that is not there, a far side without doshd.
+    func explainFailure(_ failure: HostFailure) -> HostFailure {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(2))
+        while isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+        switch exitStatus {
+        case .exited(127)?:
+            let fix = command.label.hasPrefix("ssh:")
+                ? "install doshd there, on the PATH of a non-interactive ssh command"
+                : "check the command, and that it starts doshd --stdio"
+            return HostFailure(message: "\(command.label): doshd or the command was not found (status 127): \(fix)")
+        case .exited(let status)? where status != 0:
+            return HostFailure(message: "\(command.label): the channel command ended with status \(status)")
+        default:
+            return HostFailure(message: "\(command.label): \(failure.message)")
+        }
+    }
+
+    /// Ends the mux (the shell leaves): the far side sees its input end and hangs up its jobs.
+    func close() {
+        lifeline.closeQuietly()
+        _ = try? Wait.wait(pid)
+    }
+}
+
+/// The mux process of a channel (`dosh --channel-mux LABEL DIRECTORY -- COMMAND…`): runs the
+/// command on two pipes and carries the connections made to the listener on fd 3 over them,
+/// until the shell's lifeline (fd 4) closes or the command's output ends. Returns the exit
+/// status: the command's, or 1 when the channel failed.
+public func runChannelMux(_ arguments: [String]) -> Int32 {
+    guard arguments.count >= 4, arguments[2] == "--" else { return 2 }
+    let label = arguments[0]
+    let directory = arguments[1]
+    let command = Array(arguments[3...])
+    defer {
+        unlink(directory + "/channel.sock")
+        rmdir(directory)
+    }
+    Signals.unblockAll()
+    // Keys typed at the shell are not for the channel (ssh keeps ignored signals ignored).
+    for signal in [SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE] { try? Signals.setDisposition(signal, .ignore) }
+    func say(_ text: String) { try? FileDescriptor.standardError.writeAll("dosh: host: \(label): \(text)\n".utf8) }
+    let pid: pid_t
+    let toCommand: FileDescriptor
+    let fromCommand: FileDescriptor
+    do throws(Errno) {
+        let input = try FileDescriptor.closeOnExecPipe()
+        let output = try FileDescriptor.closeOnExecPipe()
+        var options = SpawnOptions()
+        options.fdActions = [
+            .duplicate(source: input.readEnd.rawValue, target: 0), .duplicate(source: output.writeEnd.rawValue, target: 1),
+            .close(3), .close(4),
+        ]
+        options.defaultSignals = [SIGPIPE]
+        let path = command[0].contains("/") ? command[0] : searchPath(command[0])
+        pid = try Spawn.spawn(path: path, arguments: command, environment: ProcessEnvironment.current(), options: options)
+        input.readEnd.closeQuietly()
+        output.writeEnd.closeQuietly()
+        toCommand = input.writeEnd
+        fromCommand = output.readEnd
+    } catch {
+        say("cannot run \(command[0]): \(error.message)")
+        return 127
+    }
+    let ending = ChannelMux(
+        input: fromCommand.rawValue, output: toCommand.rawValue, role: .accepting(listener: 3, lifeline: 4)
+    ).run()
+    close(3)
+    // The far side sees its input end and leaves; a command that hangs on is ended.
+    toCommand.closeQuietly()
+    fromCommand.closeQuietly()
+    if case .failed(let why) = ending { say(why) }
+    let deadline = ContinuousClock.now.advanced(by: .seconds(3))
+    while ContinuousClock.now < deadline {
+        if let reported = try? Wait.wait(pid, options: .noHang) {
+            if case .failed = ending { return 1 }
+            return reported.status.shellStatus
+        }
+        usleep(10_000)
+    }
+    kill(pid, SIGTERM)
+    _ = try? Wait.wait(pid)
+    return 1
+}
+
+/// `name` found in $PATH (posix_spawn does not search), or `name` itself, to fail with ENOENT.
+private func searchPath(_ name: String) -> String {
+    let directories = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
+    for directory in directories.split(separator: ":", omittingEmptySubsequences: false) {
+        let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + name
+        if access(candidate, X_OK) == 0 { return candidate }
+    }
+    return name
+}
