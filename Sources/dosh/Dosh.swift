@@ -24,8 +24,15 @@ struct Dosh: ParsableCommand {
     @Option(name: .customShort("c"), help: ArgumentHelp("Run these commands and exit.", valueName: "COMMANDS"))
     var commands: String?
 
-    @Option(name: .long, help: ArgumentHelp("The host to use: local, none, unix:PATH, tcp:HOST:PORT or vsock:CID:PORT.", valueName: "ADDR"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The host to use: local, none, unix:PATH, tcp:HOST:PORT, vsock:CID:PORT, ssh:[USER@]HOST[:PORT] or exec:COMMAND.",
+            valueName: "ADDR"))
     var host: String?
+
+    @Option(name: .customLong("ssh-option"), help: ArgumentHelp("An option for ssh with --host ssh: (after those in DOSH_SSH).", valueName: "OPT"))
+    var sshOptions: [String] = []
 
     @Option(
         name: .long, help: ArgumentHelp("The token file for tcp: and vsock: hosts (or DOSH_TOKEN_FILE).", valueName: "FILE"),
@@ -60,6 +67,7 @@ struct Dosh: ParsableCommand {
         invocation.commands = commands
         invocation.host = host
         invocation.tokenFile = tokenFile
+        invocation.sshOptions = sshOptions
         invocation.interactive = interactive
         invocation.standardInput = standardInput
         invocation.complete = complete
@@ -73,6 +81,7 @@ struct Invocation {
     var commands: String?
     var host: String?
     var tokenFile: String?
+    var sshOptions: [String] = []
     var interactive = false
     var standardInput = false
     var complete: String?
@@ -169,7 +178,9 @@ struct Invocation {
         }
         guard let address else { return }
         do {
-            shell.hostLink = try HostLink(address: address, tokenFile: tokenFile ?? shell.variables.value("DOSH_TOKEN_FILE"))
+            let sshOptions = (shell.variables.value("DOSH_SSH") ?? "").split(whereSeparator: \.isWhitespace).map(String.init) + sshOptions
+            shell.hostLink = try HostLink(
+                address: address, tokenFile: tokenFile ?? shell.variables.value("DOSH_TOKEN_FILE"), sshOptions: sshOptions)
         } catch {
             // One line, like every error a user can cause; not the option parser's usage text.
             try? FileDescriptor.standardError.writeAll("dosh: host: \(error.message)\n".utf8)

@@ -8,9 +8,10 @@ import Testing
 final class TwoWorlds {
     /// How dosh reaches the agent: a unix socket (streams are passed descriptors), tcp with a
     /// token (streams are data connections with relays), or a unix socket forwarded the way
-    /// `ssh -L` does, bytes only (data connections too).
+    /// `ssh -L` does, bytes only (data connections too), or one byte channel to a
+    /// `doshd --stdio` (`--host exec:`, every connection a stream inside it).
     enum Transport: String, CaseIterable, CustomTestStringConvertible, Sendable {
-        case unix, tcp, forwarded
+        case unix, tcp, forwarded, channel
         var testDescription: String { rawValue }
     }
 
@@ -74,6 +75,23 @@ final class TwoWorlds {
             self.forwarder = forwarder
             _ = ready.fileHandleForReading.availableData  // "ready"
             hostArguments = ["--host", "unix:" + forwarded]
+        }
+        if transport == .channel {
+            // The channel's far end runs in the host world, as ssh's would on the host.
+            let listen = agentDirectory.appendingPathComponent("stdio.sock").path
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("Forwarding/stdio_unix.py").path
+            let server = Process()
+            server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            server.arguments = ["python3", script, "serve", listen, DoshBinary.productsDirectory.appendingPathComponent("doshd").path]
+            server.environment = agent.environment
+            server.currentDirectoryURL = world
+            let ready = Pipe()
+            server.standardOutput = ready
+            try server.run()
+            self.forwarder = server
+            _ = ready.fileHandleForReading.availableData  // "ready"
+            hostArguments = ["--host", "exec:python3 '\(script)' connect '\(listen)'"]
         }
     }
 

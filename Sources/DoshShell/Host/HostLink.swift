@@ -108,7 +108,9 @@ public final class HostLink {
             session.connection.close()
         }
         session = nil
-        if channelCommand != nil {
+        // The parent's channel serves the child's sessions too; without one, the child starts
+        // its own when it needs it.
+        if channel != nil {
             channel = nil
             usesInheritedChannel = true
         }
