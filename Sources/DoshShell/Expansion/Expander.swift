@@ -31,11 +31,11 @@ enum ExpansionMode {
 }
 
 extension Shell {
-    /// Expands words into fields: tilde, parameter, command and arithmetic expansion, field
-    /// splitting, pathname expansion and quote removal, in POSIX order.
+    /// Expands words into fields: brace expansion (bash), then tilde, parameter, command and
+    /// arithmetic expansion, field splitting, pathname expansion and quote removal, in POSIX order.
     func expandFields(_ words: [Word], reader: some DirectoryReader = LocalDirectoryReader()) throws(Unwind) -> [String] {
         var fields: [String] = []
-        for word in words {
+        for word in words.flatMap(braceExpanded) {
             // Fast path: a plain literal word with nothing to expand.
             if word.parts.count == 1, case .literal(let text) = word.parts[0], !hasGlobCharacter(text) {
                 fields.append(text)
