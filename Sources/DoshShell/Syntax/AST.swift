@@ -93,6 +93,8 @@ public enum RedirectionOperator: Sendable, Hashable {
     case duplicateOutput  // >&
     /// `<<` (`stripTabs`: `<<-`)
     case hereDocument(stripTabs: Bool)
+    /// `<<< word` (bash): the expanded word and a newline. Always guest-side: no `!` target.
+    case hereString
 }
 
 /// The body of a here-document, filled in by the parser once the lines after the command are read.
@@ -137,7 +139,7 @@ public struct Redirection: Sendable, Hashable {
     public var effectiveFD: Int32 {
         if let fd { return fd }
         switch op {
-        case .input, .readWrite, .duplicateInput, .hereDocument: return 0
+        case .input, .readWrite, .duplicateInput, .hereDocument, .hereString: return 0
         case .output, .append, .clobber, .duplicateOutput: return 1
         }
     }

@@ -218,6 +218,7 @@ struct SourceWriter {
         case .readWrite: out += "<> "
         case .duplicateInput: out += "<&"
         case .duplicateOutput: out += ">&"
+        case .hereString: out += "<<< "
         case .hereDocument(let stripTabs):
             out += stripTabs ? "<<-" : "<<"
             let delimiter = staticText(r.target) ?? ""

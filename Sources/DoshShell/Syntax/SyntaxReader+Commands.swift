@@ -357,7 +357,7 @@ extension SyntaxReader {
             let t = try peek()
             switch t.token {
             case .ioNumber, .op(.less), .op(.greater), .op(.doubleGreater), .op(.clobber), .op(.lessGreater),
-                .op(.lessAmpersand), .op(.greaterAmpersand), .op(.doubleLess), .op(.doubleLessDash),
+                .op(.lessAmpersand), .op(.greaterAmpersand), .op(.doubleLess), .op(.doubleLessDash), .op(.tripleLess),
                 .op(.ampersandGreater), .op(.ampersandDoubleGreater):
                 command.redirections += try parseRedirection()
             case .word(let word) where !haveName:
@@ -434,6 +434,8 @@ extension SyntaxReader {
             let stripTabs = op == .doubleLessDash
             let (target, placeholder) = registerHereDocument(delimiterToken: targetToken, stripTabs: stripTabs)
             return [Redirection(fd: fd, op: .hereDocument(stripTabs: stripTabs), target: target, hereDocument: placeholder)]
+        case .tripleLess:
+            return [Redirection(fd: fd, op: .hereString, target: applyingTilde(word))]
         case .lessAmpersand:
             return [Redirection(fd: fd, op: .duplicateInput, target: word)]
         case .greaterAmpersand:
