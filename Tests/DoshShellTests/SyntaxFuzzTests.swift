@@ -30,6 +30,7 @@ private let corpus = [
     "echo a\\\nb 'c\nd' # comment", "{ echo a; echo b; } 2> !errors", "echo ~ ~/x a~ !x hi!",
     "cmd <&- 3<>rw 4>|clob 10>&1", "echo \"${x:-\\}}\" ${y:-{z}}", "echo $@ $* $# $? $$ $! $- $0 ${10}",
     "cat <<< \"$x y\" 3<<<word; read -r a b <<<$'x y'; !cat <<< !x", "echo {a,b}x{1..3} {01..9..2} '{a,b}'",
+    "[[ -n $x && ( a == b* || ! -f \"$f\" ) ]] && [[ $y =~ ^(a|b)+\\.$ || 1<2 ]]; [[ a\n&& b < c ]] > out",
 ]
 
 private let fragments = [

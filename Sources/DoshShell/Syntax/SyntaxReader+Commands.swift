@@ -150,7 +150,7 @@ extension SyntaxReader {
             }
             if let word = t.plainText {
                 switch word {
-                case "{", "if", "while", "until", "for", "case":
+                case "{", "if", "while", "until", "for", "case", "[[":
                     return try parseCompoundCommandWithRedirections()
                 case "function":
                     return try parseFunctionKeywordDefinition()
@@ -180,6 +180,7 @@ extension SyntaxReader {
         case "while": return try parseWhileLoop(until: false)
         case "until": return try parseWhileLoop(until: true)
         case "for": return try parseForLoop()
+        case "[[": return try parseConditionalCommand()
         default: return try parseCaseClause()
         }
     }
@@ -189,7 +190,7 @@ extension SyntaxReader {
     private func nextCompoundKeyword() throws(SyntaxError) -> String {
         let t = try next()
         if t.token == .op(.openParen) { return "(" }
-        guard let word = t.plainText, ["{", "if", "while", "until", "for", "case"].contains(word) else { throw unexpected(t) }
+        guard let word = t.plainText, ["{", "if", "while", "until", "for", "case", "[["].contains(word) else { throw unexpected(t) }
         return word
     }
 
