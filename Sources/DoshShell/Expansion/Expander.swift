@@ -209,7 +209,7 @@ extension Shell {
         }
         let pattern = field.map { $0.quoted ? escapeForPattern($0.text) : $0.text }.joined()
         guard Pattern(pattern).hasWildcards else { return [literal] }
-        let matches = hostExpansion.map { hostGlob(pattern, $0.session) } ?? PathnameExpansion.expand(pattern, reader: reader)
+        let matches = hostExpansion.map { hostGlob(pattern, $0.session) } ?? PathnameExpansion.expand(pattern, reader: reader, globStar: options.globStar)
         return matches.isEmpty ? [literal] : matches
     }
 }
