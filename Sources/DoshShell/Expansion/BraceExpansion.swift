@@ -27,13 +27,15 @@ func braceExpanded(_ word: Word) -> [Word] {
         }
     }
     var budget = braceExpansionBudget
+    let expanded = expand(elements[...], budget: &budget)
+    if budget < 0 { return [word] }
     // A word that starts with `~` only after expansion (`{~,x}/bin`) gets its tilde prefix then.
-    return expand(elements[...], budget: &budget).map { applyingTilde(makeWord($0)) }
+    return expanded.map { applyingTilde(makeWord($0)) }
 }
 
 /// A sequence has at most this many words, and all the words from one word have at most
 /// `braceExpansionBudget` characters, so `{1..99999999}` or `{a,b}` × 40 cannot exhaust memory:
-/// the words past that are dropped.
+/// such a word stays as written.
 let braceExpansionLimit = 1_000_000
 let braceExpansionBudget = 20_000_000
 
@@ -82,7 +84,10 @@ private func expand(_ text: ArraySlice<BraceElement>, budget: inout Int) -> [[Br
         for alternative in alternatives {
             for rest in rests {
                 let word = preamble + alternative + rest
-                guard budget >= word.count else { return result }
+                guard budget >= word.count else {
+                    budget = -1  // exhausted: the caller keeps the word as written
+                    return []
+                }
                 budget -= max(1, word.count)
                 result.append(word)
             }
