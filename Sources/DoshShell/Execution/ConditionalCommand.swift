@@ -9,16 +9,21 @@ extension Shell {
         try conditionHolds(expression) ? 0 : 1
     }
 
-    private func conditionHolds(_ expression: ConditionalExpression) throws(Unwind) -> Bool {
+    /// `negated`: under a `!`, which `set -x` shows before the primary, as bash does.
+    private func conditionHolds(_ expression: ConditionalExpression, negated: Bool = false) throws(Unwind) -> Bool {
         switch expression {
         case .word(let word):
-            return !(try expandString(word)).isEmpty
+            let text = try expandString(word)
+            traceConditional(["-n", text], negated)
+            return !text.isEmpty
         case .unary(let op, let word):
-            return try testPrimary([op, try expandString(word)])
+            let operand = try expandString(word)
+            traceConditional([op, operand], negated)
+            return try testPrimary([op, operand])
         case .binary(let left, let op, let right):
-            return try binaryConditionHolds(left, op, right)
+            return try binaryConditionHolds(left, op, right, negated)
         case .not(let inner):
-            return !(try conditionHolds(inner))
+            return !(try conditionHolds(inner, negated: true))
         case .and(let a, let b):
             return try conditionHolds(a) ? try conditionHolds(b) : false
         case .or(let a, let b):
@@ -28,19 +33,24 @@ extension Shell {
         }
     }
 
-    private func binaryConditionHolds(_ left: Word, _ op: String, _ right: Word) throws(Unwind) -> Bool {
+    private func binaryConditionHolds(_ left: Word, _ op: String, _ right: Word, _ negated: Bool) throws(Unwind) -> Bool {
+        let subject = try expandString(left)
         switch op {
         case "==", "=", "!=":
             // The right side is a pattern: its quoted parts match literally.
-            let matches = Pattern(try expandPattern(right)).matches(try expandString(left))
-            return matches == (op != "!=")
+            let pattern = try expandPattern(right)
+            traceConditional([subject, op, pattern], negated)
+            return Pattern(pattern).matches(subject) == (op != "!=")
         case "=~":
-            let subject = try expandString(left)
-            return try matchesExtendedRegularExpression(subject, try expandRegularExpression(right))
+            let expression = try expandRegularExpression(right)
+            traceConditional([subject, op, expression], negated)
+            return try matchesExtendedRegularExpression(subject, expression)
         case "-eq", "-ne", "-lt", "-le", "-gt", "-ge":
             // As in bash, the operands are arithmetic expressions.
-            let a = try evaluateArithmetic(left)
-            let b = try evaluateArithmetic(right)
+            let other = try expandString(right)
+            traceConditional([subject, op, other], negated)
+            let a = try evaluateArithmetic(.literal(subject))
+            let b = try evaluateArithmetic(.literal(other))
             switch op {
             case "-eq": return a == b
             case "-ne": return a != b
@@ -50,8 +60,17 @@ extension Shell {
             default: return a >= b
             }
         default:
-            return try testPrimary([try expandString(left), op, try expandString(right)])
+            let other = try expandString(right)
+            traceConditional([subject, op, other], negated)
+            return try testPrimary([subject, op, other])
         }
+    }
+
+    /// `set -x` shows each primary as it is evaluated, operands expanded: `+ [[ foo == f* ]]`.
+    private func traceConditional(_ words: [String], _ negated: Bool) {
+        guard options.xtrace else { return }
+        let prefix = (try? expandPromptString(variables.value("PS4") ?? "+ ")) ?? "+ "
+        writeError(prefix + "[[ " + (negated ? "! " : "") + words.joined(separator: " ") + " ]]\n")
     }
 
     /// A primary of `test`, evaluated by the `test` builtin's own code.
