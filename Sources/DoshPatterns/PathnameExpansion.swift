@@ -13,6 +13,12 @@ public protocol DirectoryReader {
     func exists(_ path: String) -> Bool
     /// Whether a path is a directory (following symlinks).
     func isDirectory(_ path: String) -> Bool
+    /// Whether a path is a symbolic link: `**` does not descend through one.
+    func isSymbolicLink(_ path: String) -> Bool
+}
+
+extension DirectoryReader {
+    public func isSymbolicLink(_ path: String) -> Bool { false }
 }
 
 /// Reads the local file system with opendir/readdir/stat.
@@ -46,6 +52,11 @@ public struct LocalDirectoryReader: DirectoryReader {
         var status = stat()
         return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
     }
+
+    public func isSymbolicLink(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFLNK
+    }
 }
 
 /// Pathname expansion (globbing), POSIX 2.13.3 with bash's defaults.
@@ -59,7 +70,10 @@ public enum PathnameExpansion {
     /// matches (the caller then keeps the word unchanged).
     ///
     /// A pattern without wildcards is not expanded: the result is empty.
-    public static func expand(_ escapedPattern: String, reader: some DirectoryReader) -> [String] {
+    ///
+    /// With `globStar` (bash's `shopt -s globstar`), a component that is just `**` matches any
+    /// number of directories, none included; last in the pattern, every file and directory below.
+    public static func expand(_ escapedPattern: String, reader: some DirectoryReader, globStar: Bool = false) -> [String] {
         let path = GlobPath(escapedPattern)
         guard path.components.contains(where: { $0.pattern.hasWildcards }) else { return [] }
         // Each candidate is the path so far, spelled as the pattern spells it.
@@ -67,7 +81,20 @@ public enum PathnameExpansion {
         for (index, component) in path.components.enumerated() {
             let isLast = index == path.components.count - 1
             var next: [String] = []
-            if component.pattern.hasWildcards {
+            if globStar, component.pattern.escapedPattern == "**" {
+                // Zero directories leave the path as it was (so `dir/**` names `dir/` too, as in
+                // bash); a trailing `**/` or `**` followed by more keeps only directories.
+                let directoriesOnly = !isLast || !component.separator.isEmpty
+                var deeper: [String] = []
+                for prefix in candidates where prefix.isEmpty || reader.isDirectory(prefix) {
+                    if !isLast || !prefix.isEmpty { deeper.append(prefix) }
+                    deeper += descendants(of: prefix, reader: reader, directoriesOnly: directoriesOnly, linksToo: isLast)
+                        .map { $0 + component.separator }
+                }
+                candidates = deeper
+                if candidates.isEmpty { return [] }
+                continue
+            } else if component.pattern.hasWildcards {
                 for prefix in candidates {
                     next += matches(of: component.pattern, in: prefix, reader: reader)
                 }
@@ -87,7 +114,30 @@ public enum PathnameExpansion {
             candidates = next.map { $0 + component.separator }
             if candidates.isEmpty { return [] }
         }
-        return candidates.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        // Sorted, and each name once: `**/**` reaches a directory by several ways.
+        var sorted = candidates.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        sorted.removeAdjacentDuplicates()
+        return sorted
+    }
+
+    /// Everything below the directory `prefix` but hidden names, not through symbolic links
+    /// (`linksToo`: a link to a directory is named, as the last component, but not entered).
+    private static func descendants(
+        of prefix: String, reader: some DirectoryReader, directoriesOnly: Bool, linksToo: Bool, depth: Int = 0
+    ) -> [String] {
+        guard depth < 100, let names = reader.entries(ofDirectory: prefix.isEmpty ? "." : prefix) else { return [] }
+        var result: [String] = []
+        for name in names where !name.hasPrefix(".") {
+            let path = prefix + name
+            let isDirectory = reader.isDirectory(path)
+            let isLink = isDirectory && reader.isSymbolicLink(path)
+            if !directoriesOnly || (isDirectory && (linksToo || !isLink)) { result.append(path) }
+            if isDirectory, !isLink {
+                result += descendants(
+                    of: path + "/", reader: reader, directoriesOnly: directoriesOnly, linksToo: linksToo, depth: depth + 1)
+            }
+        }
+        return result
     }
 
     /// The entries of the directory `prefix` that `pattern` matches, each joined to `prefix`.
@@ -153,5 +203,14 @@ struct GlobPath {
             }
         }
         if !current.isEmpty { finishComponent() }
+    }
+}
+
+extension Array where Element: Equatable {
+    mutating func removeAdjacentDuplicates() {
+        var kept: [Element] = []
+        kept.reserveCapacity(count)
+        for element in self where kept.last != element { kept.append(element) }
+        self = kept
     }
 }

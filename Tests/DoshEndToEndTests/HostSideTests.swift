@@ -42,6 +42,14 @@ import Testing
         try check("cat which.txt; !cat which.txt", stdout: "guest\nhost\n", over: transport)
     }
 
+    @Test func hostWordsAreBraceExpanded() throws {
+        try check("!echo {a,b} x{1..3}; !printf '%s.' {c,d}; echo", stdout: "a b x1 x2 x3\nc.d.\n")
+    }
+
+    @Test func aHostCommandReadsAHereStringFromTheGuest() throws {
+        try check("x='a  b'; !cat <<< \"$x\"; !cat <<< !which.txt", stdout: "a  b\n!which.txt\n")
+    }
+
     @Test func hostCommandsRunInTheHostWorkingDirectory() throws {
         try check("!cat ./which.txt; !cd ..; !cat world/which.txt; !pwd | grep -c dosh-worlds", stdout: "host\nhost\n1\n")
     }

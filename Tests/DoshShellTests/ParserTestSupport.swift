@@ -91,6 +91,7 @@ enum LineEraser {
     static func erase(_ c: CompoundCommand) -> CompoundCommand {
         switch c {
         case .braceGroup(let l): .braceGroup(erase(l))
+        case .conditional(let e): .conditional(erase(e))
         case .subshell(let l): .subshell(erase(l))
         case .ifClause(let branches, let e):
             .ifClause(
@@ -102,6 +103,18 @@ enum LineEraser {
         case .caseClause(let s, let items):
             .caseClause(
                 subject: erase(s), items: items.map { CaseItem(patterns: $0.patterns.map(erase), body: erase($0.body)) })
+        }
+    }
+
+    static func erase(_ e: ConditionalExpression) -> ConditionalExpression {
+        switch e {
+        case .word(let w): .word(erase(w))
+        case .unary(let op, let w): .unary(op, erase(w))
+        case .binary(let l, let op, let r): .binary(erase(l), op, erase(r))
+        case .not(let inner): .not(erase(inner))
+        case .and(let a, let b): .and(erase(a), erase(b))
+        case .or(let a, let b): .or(erase(a), erase(b))
+        case .group(let inner): .group(erase(inner))
         }
     }
 

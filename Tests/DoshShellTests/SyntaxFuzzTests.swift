@@ -29,13 +29,15 @@ private let corpus = [
     "a &>log; b >&file; c &>> log2", "echo $((echo a) | (echo b))", "x=$(case y in y) echo y;; esac)",
     "echo a\\\nb 'c\nd' # comment", "{ echo a; echo b; } 2> !errors", "echo ~ ~/x a~ !x hi!",
     "cmd <&- 3<>rw 4>|clob 10>&1", "echo \"${x:-\\}}\" ${y:-{z}}", "echo $@ $* $# $? $$ $! $- $0 ${10}",
+    "cat <<< \"$x y\" 3<<<word; read -r a b <<<$'x y'; !cat <<< !x", "echo {a,b}x{1..3} {01..9..2} '{a,b}'",
+    "[[ -n $x && ( a == b* || ! -f \"$f\" ) ]] && [[ $y =~ ^(a|b)+\\.$ || 1<2 ]]; [[ a\n&& b < c ]] > out",
 ]
 
 private let fragments = [
     "if ", "then ", "elif ", "else ", "fi", "do ", "done", "while ", "until ", "for ", " in ", "case ", "esac",
     ";;", ";", "&", "&&", "||", "|", "(", ")", "{ ", " }", "'", "\"", "`", "$(", "$((", "))", "${", "}", "${x:-",
     "${#", "$", "\\", "\\\n", "\n", "<<EOF\n", "EOF\n", "<<-E\n", "\tE\n", "<", ">", ">>", ">&", "<&", "2>", "&>",
-    "!", "!x ", "! ", "~", "~/", "=", "X=", "#", "$'\\x41'", " ", "\t", "f() ", "function ", "a", "*", "?",
+    "!", "!x ", "! ", "~", "~/", "=", "X=", "#", "$'\\x41'", "<<<", "{a,", "b}", "{1..3}", " ", "\t", "f() ", "function ", "a", "*", "?",
 ]
 
 private func mutate(_ text: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {

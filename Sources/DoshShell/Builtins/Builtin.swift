@@ -54,6 +54,7 @@ enum Builtins {
         add("bg") { shell, arguments throws(Unwind) in try shell.bgBuiltin(arguments) }
         add("disown") { shell, arguments throws(Unwind) in try shell.disownBuiltin(arguments) }
         add("kill") { shell, arguments throws(Unwind) in try shell.killBuiltin(arguments) }
+        add("shopt") { shell, arguments throws(Unwind) in try shell.shoptBuiltin(arguments) }
         return table
     }()
 }

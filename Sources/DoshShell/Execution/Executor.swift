@@ -113,6 +113,9 @@ extension Shell {
         case .braceGroup(let list):
             return try execute(list)
 
+        case .conditional(let expression):
+            return try runConditional(expression)
+
         case .subshell(let list):
             return try runSubshell { () throws(Unwind) in try execute(list) }
 

@@ -91,7 +91,7 @@ extension Shell {
                     throw .failure(status: 1)
                 }
 
-            case .hereDocument:
+            case .hereDocument, .hereString:
                 let file = try hereDocumentDescriptor(try hereDocumentBody(redirection))
                 if !permanent { saved.save(fd) }
                 try install(file, as: fd)
@@ -109,8 +109,10 @@ extension Shell {
         }
     }
 
-    /// The text of a here-document, expanded unless its delimiter was quoted.
+    /// The text of a here-document, expanded unless its delimiter was quoted; of a here-string,
+    /// its word expanded as one string, and a newline.
     func hereDocumentBody(_ redirection: Redirection) throws(Unwind) -> String {
+        if redirection.op == .hereString { return try expandString(redirection.target) + "\n" }
         guard let document = redirection.hereDocument else { return "" }
         return document.expands ? try expandString(document.body) : document.body.parts.map(\.quotedText).joined()
     }

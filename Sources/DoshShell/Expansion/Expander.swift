@@ -31,11 +31,11 @@ enum ExpansionMode {
 }
 
 extension Shell {
-    /// Expands words into fields: tilde, parameter, command and arithmetic expansion, field
-    /// splitting, pathname expansion and quote removal, in POSIX order.
+    /// Expands words into fields: brace expansion (bash), then tilde, parameter, command and
+    /// arithmetic expansion, field splitting, pathname expansion and quote removal, in POSIX order.
     func expandFields(_ words: [Word], reader: some DirectoryReader = LocalDirectoryReader()) throws(Unwind) -> [String] {
         var fields: [String] = []
-        for word in words {
+        for word in words.flatMap(braceExpanded) {
             // Fast path: a plain literal word with nothing to expand.
             if word.parts.count == 1, case .literal(let text) = word.parts[0], !hasGlobCharacter(text) {
                 fields.append(text)
@@ -209,7 +209,7 @@ extension Shell {
         }
         let pattern = field.map { $0.quoted ? escapeForPattern($0.text) : $0.text }.joined()
         guard Pattern(pattern).hasWildcards else { return [literal] }
-        let matches = hostExpansion.map { hostGlob(pattern, $0.session) } ?? PathnameExpansion.expand(pattern, reader: reader)
+        let matches = hostExpansion.map { hostGlob(pattern, $0.session) } ?? PathnameExpansion.expand(pattern, reader: reader, globStar: options.globStar)
         return matches.isEmpty ? [literal] : matches
     }
 }

@@ -152,7 +152,7 @@ extension Shell {
                     report("\(target): ambiguous redirect")
                     throw .failure(status: 1)
                 }
-            case .hereDocument:
+            case .hereDocument, .hereString:
                 let file = try hereDocumentDescriptor(try hereDocumentBody(redirection))
                 settings.append(DescriptorSetting(fd, builder.passOwned(file)))
             case .input, .output, .append, .clobber, .readWrite:

@@ -69,6 +69,8 @@ public struct ShellOptions: Sendable, Equatable {
     public var ignoreEOF = false
     public var vi = false
     public var interactive = false
+    /// `shopt -s globstar` (bash): `**` in a pattern matches across directories.
+    public var globStar = false
 
     public init() {}
 

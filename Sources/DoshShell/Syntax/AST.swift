@@ -93,6 +93,8 @@ public enum RedirectionOperator: Sendable, Hashable {
     case duplicateOutput  // >&
     /// `<<` (`stripTabs`: `<<-`)
     case hereDocument(stripTabs: Bool)
+    /// `<<< word` (bash): the expanded word and a newline. Always guest-side: no `!` target.
+    case hereString
 }
 
 /// The body of a here-document, filled in by the parser once the lines after the command are read.
@@ -137,7 +139,7 @@ public struct Redirection: Sendable, Hashable {
     public var effectiveFD: Int32 {
         if let fd { return fd }
         switch op {
-        case .input, .readWrite, .duplicateInput, .hereDocument: return 0
+        case .input, .readWrite, .duplicateInput, .hereDocument, .hereString: return 0
         case .output, .append, .clobber, .duplicateOutput: return 1
         }
     }
@@ -188,6 +190,8 @@ public struct ConditionalBranch: Sendable, Hashable {
 public indirect enum CompoundCommand: Sendable, Hashable {
     /// `{ …; }`
     case braceGroup(CommandList)
+    /// `[[ expression ]]` (bash)
+    case conditional(ConditionalExpression)
     /// `( … )`
     case subshell(CommandList)
     /// `if c; then b; elif c; then b; else e; fi`: one branch per `if`/`elif`.
@@ -300,4 +304,20 @@ public struct CommandList: Sendable, Hashable {
     public init(_ items: [ListItem] = []) { self.items = items }
 
     public var isEmpty: Bool { items.isEmpty }
+}
+
+/// The expression of `[[ … ]]`. Operands are words, expanded without field splitting or
+/// pathname expansion when the command runs.
+public indirect enum ConditionalExpression: Sendable, Hashable {
+    /// A word alone: true when it expands to a non-empty string.
+    case word(Word)
+    /// `-f file`, `-n string`, …: the unary primaries of `test`.
+    case unary(String, Word)
+    /// `a == pattern`, `a != pattern`, `a =~ regex`, `a < b`, `a -eq b`, `a -nt b`, …
+    case binary(Word, String, Word)
+    case not(ConditionalExpression)
+    case and(ConditionalExpression, ConditionalExpression)
+    case or(ConditionalExpression, ConditionalExpression)
+    /// `( expression )`
+    case group(ConditionalExpression)
 }

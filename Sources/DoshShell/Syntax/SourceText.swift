@@ -155,6 +155,10 @@ struct SourceWriter {
 
     private mutating func compound(_ c: CompoundCommand) {
         switch c {
+        case .conditional(let e):
+            out += "[[ "
+            conditional(e)
+            out += " ]]"
         case .braceGroup(let l):
             out += "{ "
             list(l, terminated: true)
@@ -208,6 +212,31 @@ struct SourceWriter {
         }
     }
 
+    /// Groups are kept as parsed, so `&&` and `||` need no parentheses of their own.
+    private mutating func conditional(_ e: ConditionalExpression) {
+        switch e {
+        case .word(let w): word(w, .unquoted)
+        case .unary(let op, let w):
+            out += op + " "
+            word(w, .unquoted)
+        case .binary(let l, let op, let r):
+            word(l, .unquoted)
+            out += " " + op + " "
+            word(r, .unquoted)
+        case .not(let inner):
+            out += "! "
+            conditional(inner)
+        case .and(let a, let b), .or(let a, let b):
+            conditional(a)
+            if case .and = e { out += " && " } else { out += " || " }
+            conditional(b)
+        case .group(let inner):
+            out += "( "
+            conditional(inner)
+            out += " )"
+        }
+    }
+
     mutating func redirection(_ r: Redirection) {
         if let fd = r.fd { out += String(fd) }
         switch r.op {
@@ -218,6 +247,7 @@ struct SourceWriter {
         case .readWrite: out += "<> "
         case .duplicateInput: out += "<&"
         case .duplicateOutput: out += ">&"
+        case .hereString: out += "<<< "
         case .hereDocument(let stripTabs):
             out += stripTabs ? "<<-" : "<<"
             let delimiter = staticText(r.target) ?? ""

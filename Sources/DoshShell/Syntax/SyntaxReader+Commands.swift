@@ -150,7 +150,7 @@ extension SyntaxReader {
             }
             if let word = t.plainText {
                 switch word {
-                case "{", "if", "while", "until", "for", "case":
+                case "{", "if", "while", "until", "for", "case", "[[":
                     return try parseCompoundCommandWithRedirections()
                 case "function":
                     return try parseFunctionKeywordDefinition()
@@ -180,6 +180,7 @@ extension SyntaxReader {
         case "while": return try parseWhileLoop(until: false)
         case "until": return try parseWhileLoop(until: true)
         case "for": return try parseForLoop()
+        case "[[": return try parseConditionalCommand()
         default: return try parseCaseClause()
         }
     }
@@ -189,7 +190,7 @@ extension SyntaxReader {
     private func nextCompoundKeyword() throws(SyntaxError) -> String {
         let t = try next()
         if t.token == .op(.openParen) { return "(" }
-        guard let word = t.plainText, ["{", "if", "while", "until", "for", "case"].contains(word) else { throw unexpected(t) }
+        guard let word = t.plainText, ["{", "if", "while", "until", "for", "case", "[["].contains(word) else { throw unexpected(t) }
         return word
     }
 
@@ -357,7 +358,7 @@ extension SyntaxReader {
             let t = try peek()
             switch t.token {
             case .ioNumber, .op(.less), .op(.greater), .op(.doubleGreater), .op(.clobber), .op(.lessGreater),
-                .op(.lessAmpersand), .op(.greaterAmpersand), .op(.doubleLess), .op(.doubleLessDash),
+                .op(.lessAmpersand), .op(.greaterAmpersand), .op(.doubleLess), .op(.doubleLessDash), .op(.tripleLess),
                 .op(.ampersandGreater), .op(.ampersandDoubleGreater):
                 command.redirections += try parseRedirection()
             case .word(let word) where !haveName:
@@ -434,6 +435,8 @@ extension SyntaxReader {
             let stripTabs = op == .doubleLessDash
             let (target, placeholder) = registerHereDocument(delimiterToken: targetToken, stripTabs: stripTabs)
             return [Redirection(fd: fd, op: .hereDocument(stripTabs: stripTabs), target: target, hereDocument: placeholder)]
+        case .tripleLess:
+            return [Redirection(fd: fd, op: .hereString, target: applyingTilde(word))]
         case .lessAmpersand:
             return [Redirection(fd: fd, op: .duplicateInput, target: word)]
         case .greaterAmpersand:

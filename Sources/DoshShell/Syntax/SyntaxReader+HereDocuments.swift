@@ -185,6 +185,8 @@ enum HereDocumentFiller {
         case .caseClause(let subject, var items):
             for i in items.indices { fill(&items[i].body, with: &bodies) }
             compound = .caseClause(subject: subject, items: items)
+        case .conditional:
+            break  // operands are words: no redirections, so no here-documents
         }
     }
 

@@ -4,13 +4,13 @@ enum Operator: String {
     case pipe = "|", orIf = "||", ampersand = "&", andIf = "&&", semicolon = ";", doubleSemicolon = ";;"
     case openParen = "(", closeParen = ")"
     case less = "<", greater = ">", doubleGreater = ">>", clobber = ">|", lessGreater = "<>"
-    case lessAmpersand = "<&", greaterAmpersand = ">&", doubleLess = "<<", doubleLessDash = "<<-"
+    case lessAmpersand = "<&", greaterAmpersand = ">&", doubleLess = "<<", doubleLessDash = "<<-", tripleLess = "<<<"
     case ampersandGreater = "&>", ampersandDoubleGreater = "&>>"
 
     var isRedirection: Bool {
         switch self {
         case .less, .greater, .doubleGreater, .clobber, .lessGreater, .lessAmpersand, .greaterAmpersand,
-            .doubleLess, .doubleLessDash, .ampersandGreater, .ampersandDoubleGreater:
+            .doubleLess, .doubleLessDash, .tripleLess, .ampersandGreater, .ampersandDoubleGreater:
             true
         default: false
         }
@@ -150,7 +150,10 @@ extension SyntaxReader {
         case Byte.openParen: return take(1, .openParen)
         case Byte.closeParen: return take(1, .closeParen)
         case Byte.less:
-            if b1 == Byte.less { return byte(2) == UInt8(ascii: "-") ? take(3, .doubleLessDash) : take(2, .doubleLess) }
+            if b1 == Byte.less {
+                if byte(2) == Byte.less { return take(3, .tripleLess) }
+                return byte(2) == UInt8(ascii: "-") ? take(3, .doubleLessDash) : take(2, .doubleLess)
+            }
             if b1 == Byte.ampersand { return take(2, .lessAmpersand) }
             if b1 == Byte.greater { return take(2, .lessGreater) }
             return take(1, .less)

@@ -191,7 +191,7 @@ extension SyntaxReader {
             case UInt8(ascii: "c"):
                 guard let d = byte() else { throw unexpectedEnd() }
                 pos += 1
-                emit([d & 0x1F])
+                emit([d == UInt8(ascii: "?") ? 0x7F : d & 0x1F])  // bash: `\c?` is DEL
             default:
                 emit([Byte.backslash, c])
             }

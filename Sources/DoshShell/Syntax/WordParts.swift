@@ -124,7 +124,7 @@ func assignment(from word: Word) -> Assignment? {
 
 let reservedWords: Set<String> = [
     "if", "then", "elif", "else", "fi", "do", "done", "case", "esac", "while", "until", "for", "in",
-    "{", "}", "!",
+    "{", "}", "!", "[[", "]]",
 ]
 
 /// Reserved words that end a compound list.
