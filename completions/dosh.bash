@@ -164,7 +164,7 @@ _dosh() {
 
     local -a repeating_flags=()
     local -a non_repeating_flags=(-i -s --version -h --help)
-    local -a repeating_options=()
+    local -a repeating_options=(--ssh-option)
     local -a non_repeating_options=(-c --host --token-file --complete)
     __dosh_offer_flags_options -1
 
@@ -174,6 +174,9 @@ _dosh() {
         return
         ;;
     '--host')
+        return
+        ;;
+    '--ssh-option')
         return
         ;;
     '--token-file')

@@ -42,7 +42,8 @@ _dosh() {
     local -i ret=1
     local -ar arg_specs=(
         '-c[Run these commands and exit.]:COMMANDS:'
-        '--host[The host to use\: local, none, unix\:PATH, tcp\:HOST\:PORT or vsock\:CID\:PORT.]:ADDR:'
+        '--host[The host to use\: local, none, unix\:PATH, tcp\:HOST\:PORT, vsock\:CID\:PORT, ssh\:\[USER@\]HOST\[\:PORT\] or exec\:COMMAND.]:ADDR:'
+        '*--ssh-option[An option for ssh with --host ssh\: (after those in DOSH_SSH).]:OPT:'
         '--token-file[The token file for tcp\: and vsock\: hosts (or DOSH_TOKEN_FILE).]:FILE:_files'
         '-i[Run interactively even when standard input is not a terminal.]'
         '-s[Read commands from standard input (the arguments become $1…).]'

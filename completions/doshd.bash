@@ -163,7 +163,7 @@ _doshd() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--allow-remote --version -h --help)
+    local -a non_repeating_flags=(--allow-remote --stdio --version -h --help)
     local -a repeating_options=(--listen --allow-uid)
     local -a non_repeating_options=(--token-file --log-level)
     __doshd_offer_flags_options 0

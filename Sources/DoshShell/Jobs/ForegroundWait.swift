@@ -98,7 +98,7 @@ extension Shell {
             }
             if stoppedBy != nil || (job.guestFinished && job.hostFinished) {
                 copyMasterOutput()
-                if mode == .relayed { awaitRelayedOutput(job, copy: copyMasterOutput) }
+                if job.usesHostTerminal { awaitRelayedOutput(job, copy: copyMasterOutput) }
                 return stoppedBy
             }
             if mode == .guestHolds && job.guestFinished {
@@ -225,16 +225,17 @@ extension Shell {
         }
     }
 
-    /// Over a data connection the master's last bytes may still be on their way when the job's
-    /// end is reported: let them land before the prompt (until 20 ms pass quietly; at most
-    /// 300 ms).
+    /// The master's last bytes may still be on their way when the job's end is reported: over
+    /// a data connection they cross the network; even on this machine the kernel moves what a
+    /// pty slave wrote to its master later, from a work queue, and gives no way to wait for it
+    /// while the slave stays open. Let them land before the prompt: until a quiet spell passes
+    /// (20 ms relayed, 10 ms local), at most 300 ms.
     private func awaitRelayedOutput(_ job: Job, copy: () -> Void) {
-        guard let session = job.hostParts.first?.session, !session.canPassDescriptors,
-            let master = session.terminalMaster
-        else { return }
+        guard let session = job.hostParts.first?.session, let master = session.terminalMaster else { return }
+        let quietSpell: Int32 = session.canPassDescriptors ? 10 : 20
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(300))
         var quiet = pollfd(fd: master.rawValue, events: Int16(POLLIN), revents: 0)
-        while ContinuousClock.now < deadline, poll(&quiet, 1, 20) > 0 {
+        while ContinuousClock.now < deadline, poll(&quiet, 1, quietSpell) > 0 {
             copy()
             quiet.revents = 0
         }
