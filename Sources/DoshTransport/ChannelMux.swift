@@ -61,9 +61,11 @@ public final class ChannelMux {
   private var queueStart = 0
   private var streams: [UInt32: Stream] = [:]
   private var nextStream: UInt32 = 1
+  /// One buffer for every read: no allocation per chunk.
+  private var readBuffer = [UInt8](repeating: 0, count: ChannelMux.readSize)
   /// Above this much unsent channel output, the mux stops reading its sockets.
   private static let queueLimit = 1 << 20
-  private static let readSize = 64 * 1024
+  private static let readSize = 256 * 1024
 
   /// `input` and `output` are the channel (they may be one descriptor); they become non-blocking.
   public init(input: Int32, output: Int32, role: Role) {
@@ -134,12 +136,20 @@ public final class ChannelMux {
 
   // MARK: The channel
 
-  private func send(_ frame: ChannelFrame) {
+  /// Queues `frame`; a `data` frame with `payloadLength` queues only its header, the caller
+  /// appends that many bytes.
+  private func send(_ frame: ChannelFrame, payloadLength: Int? = nil) {
     if queueStart > 0 && queueStart == queue.count {
       queue.removeAll(keepingCapacity: true)
       queueStart = 0
     }
-    frame.encode(into: &queue)
+    if let payloadLength {
+      queue.append(frame.type)
+      queue += ChannelFrame.bigEndian(frame.stream)
+      queue += ChannelFrame.bigEndian(UInt32(payloadLength))
+    } else {
+      frame.encode(into: &queue)
+    }
   }
 
   /// Writes what the channel takes now; a failure ends the mux.
@@ -166,14 +176,13 @@ public final class ChannelMux {
 
   /// Reads and handles what the channel brought; nil while it goes on.
   private func readChannel() -> Ending? {
-    var chunk = [UInt8](repeating: 0, count: Self.readSize)
-    let count = chunk.withUnsafeMutableBufferPointer { read(input, $0.baseAddress, $0.count) }
+    let count = readBuffer.withUnsafeMutableBufferPointer { read(input, $0.baseAddress, $0.count) }
     if count < 0 {
       if errno == EINTR || errno == EAGAIN { return nil }
       return .failed("reading the channel: \(TransportError.message(for: errno))")
     }
     if count == 0 { return .channelClosed }
-    decoder.feed(chunk[0..<count])
+    decoder.feed(readBuffer[0..<count])
     do throws(ChannelFrameError) {
       while let frame = try decoder.next() { try handle(frame) }
     } catch {
@@ -277,8 +286,8 @@ public final class ChannelMux {
 
   /// Reads from the socket what the window allows and sends it on.
   private func readSocket(_ id: UInt32, _ stream: Stream) {
-    var chunk = [UInt8](repeating: 0, count: min(ChannelFrame.maximumPayload, stream.credit))
-    let count = chunk.withUnsafeMutableBufferPointer { read(stream.socket, $0.baseAddress, $0.count) }
+    let wanted = min(ChannelFrame.maximumPayload, stream.credit)
+    let count = readBuffer.withUnsafeMutableBufferPointer { read(stream.socket, $0.baseAddress, wanted) }
     if count < 0 {
       if errno == EINTR || errno == EAGAIN { return }
       drop(id, stream, telling: true)
@@ -291,7 +300,9 @@ public final class ChannelMux {
       return
     }
     stream.credit -= count
-    send(.data(stream: id, bytes: Array(chunk[0..<count])))
+    // The frame goes straight into the queue: its header, then the bytes as read.
+    send(.data(stream: id, bytes: []), payloadLength: count)
+    queue += readBuffer[0..<count]
   }
 
   private func drop(_ id: UInt32, _ stream: Stream, telling peer: Bool) {

@@ -48,6 +48,7 @@ struct PrivateSshd {
             PermitRootLogin prohibit-password
             PrintMotd no
             LogLevel ERROR
+            SetEnv PATH=\(siblingExecutable("doshd").dropLast("doshd".count)):/usr/bin:/bin
 
             """)
         // The privilege separation directory sshd insists on (the package's service creates it).

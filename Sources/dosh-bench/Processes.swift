@@ -5,9 +5,10 @@ import DoshSystem
 #endif
 
 /// The environment the measured programs run with (a token file for a tcp or vsock host passes through).
-let benchEnvironment =
+var benchEnvironment: [String] {
     ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C"]
-    + (getenv("DOSH_TOKEN_FILE").map { ["DOSH_TOKEN_FILE=" + String(cString: $0)] } ?? [])
+        + ["DOSH_TOKEN_FILE", "DOSH_SSH"].compactMap { name in getenv(name).map { name + "=" + String(cString: $0) } }
+}
 
 /// What a finished program printed, how it ended, and its peak resident memory.
 struct CapturedRun {

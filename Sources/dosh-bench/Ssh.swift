@@ -12,7 +12,8 @@ struct Ssh: ParsableCommand {
     @Option(help: "The dosh to measure (default: the one beside this program).")
     var dosh: String?
 
-    @Option(help: "The host address for dosh (default: local, a private shadow on this machine).")
+    @Option(
+        help: "The host address for dosh (default: local, a private shadow on this machine; ssh: --host ssh: to the private sshd).")
     var host = "local"
 
     @Option(help: "Megabytes moved per throughput run.")
@@ -38,8 +39,14 @@ struct Ssh: ParsableCommand {
         }
         defer { server.stop() }
         let ssh = (["/usr/bin/ssh"] + server.clientOptions).joined(separator: " ")
+        var host = host
+        if host == "ssh" {
+            // dosh over the same sshd, with the same options, beside ssh itself.
+            setenv("DOSH_SSH", server.clientOptions.joined(separator: " "), 1)
+            host = "ssh:127.0.0.1:\(server.port)"
+        }
 
-        print("beside ssh to localhost (private sshd on 127.0.0.1:\(server.port), default cipher)")
+        print("beside ssh to localhost (private sshd on 127.0.0.1:\(server.port), default cipher); dosh --host \(host)")
         print("throughput: \(megabytes) MB through a pipe (best of 3)")
         let rates = try measureThroughput(dosh: doshPath, host: host, megabytes: megabytes)
         func best(_ pipeline: String) throws -> Double {
@@ -70,6 +77,11 @@ struct Ssh: ParsableCommand {
         print("  dosh  !/bin/true in one shell                  \(formatMillis(cost.host))  (/bin/true \(formatMillis(cost.guest)))")
         print("  ssh   localhost true, a new connection each    \(formatMillis(fresh))")
         print("  ssh   localhost true, over one ControlMaster   \(formatMillis(multiplexed))")
+        if host.hasPrefix("ssh:") {
+            // What a user waits for: start dosh, connect through ssh, run the first host command.
+            let first = try median((0..<10).map { _ in try timeRun(doshPath, ["--host", host, "-c", "!true"]) })
+            print("  dosh  start, connect over ssh, first !true     \(formatMillis(first))")
+        }
         // sshd runs every command through the user's login shell, and bash reads ~/.bashrc when it
         // sees SSH_CLIENT: that start-up belongs to the machine's set-up, not to ssh.
         if let user = getpwuid(getuid()) {
