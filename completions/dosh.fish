@@ -78,7 +78,7 @@ end
 
 complete -c 'dosh' -f
 complete -c 'dosh' -n '__dosh_should_offer_completions_for_flags_or_options "dosh" c' -s 'c' -d 'Run these commands and exit.' -rfka ''
-complete -c 'dosh' -n '__dosh_should_offer_completions_for_flags_or_options "dosh" host' -l 'host' -d 'The host to use: local, none, unix:PATH, tcp:HOST:PORT, vsock:CID:PORT, ssh:[USER@]HOST[:PORT] or exec:COMMAND.' -rfka ''
+complete -c 'dosh' -n '__dosh_should_offer_completions_for_flags_or_options "dosh" host' -l 'host' -d 'The host to use: local, none, unix:PATH, tcp:HOST:PORT, vsock:CID:PORT, ssh:[USER@]HOST[:PORT], exec:COMMAND or serial:DEVICE.' -rfka ''
 complete -c 'dosh' -n '__dosh_should_offer_completions_for_flags_or_options "dosh"' -l 'ssh-option' -d 'An option for ssh with --host ssh: (after those in DOSH_SSH).' -rfka ''
 complete -c 'dosh' -n '__dosh_should_offer_completions_for_flags_or_options "dosh" token-file' -l 'token-file' -d 'The token file for tcp: and vsock: hosts (or DOSH_TOKEN_FILE).' -rF
 complete -c 'dosh' -n '__dosh_should_offer_completions_for_flags_or_options "dosh" i' -s 'i' -d 'Run interactively even when standard input is not a terminal.'

@@ -42,7 +42,7 @@ _dosh() {
     local -i ret=1
     local -ar arg_specs=(
         '-c[Run these commands and exit.]:COMMANDS:'
-        '--host[The host to use\: local, none, unix\:PATH, tcp\:HOST\:PORT, vsock\:CID\:PORT, ssh\:\[USER@\]HOST\[\:PORT\] or exec\:COMMAND.]:ADDR:'
+        '--host[The host to use\: local, none, unix\:PATH, tcp\:HOST\:PORT, vsock\:CID\:PORT, ssh\:\[USER@\]HOST\[\:PORT\], exec\:COMMAND or serial\:DEVICE.]:ADDR:'
         '*--ssh-option[An option for ssh with --host ssh\: (after those in DOSH_SSH).]:OPT:'
         '--token-file[The token file for tcp\: and vsock\: hosts (or DOSH_TOKEN_FILE).]:FILE:_files'
         '-i[Run interactively even when standard input is not a terminal.]'

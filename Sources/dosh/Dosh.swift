@@ -27,7 +27,7 @@ struct Dosh: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The host to use: local, none, unix:PATH, tcp:HOST:PORT, vsock:CID:PORT, ssh:[USER@]HOST[:PORT] or exec:COMMAND.",
+            "The host to use: local, none, unix:PATH, tcp:HOST:PORT, vsock:CID:PORT, ssh:[USER@]HOST[:PORT], exec:COMMAND or serial:DEVICE.",
             valueName: "ADDR"))
     var host: String?
 

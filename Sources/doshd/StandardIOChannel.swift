@@ -45,6 +45,11 @@ enum StandardIOChannel {
       _ = try? Wait.wait(agent)
     }
     guard waitUntilListening(socketPath, agent: agent) else { fail("the agent for the channel did not start") }
+    // A serial line or a virtio console: every byte must pass as it is.
+    let standardInput = FileDescriptor.standardInput
+    let lineModes = isatty(0) != 0 ? try? Terminal.attributes(standardInput) : nil
+    if let lineModes { try? Terminal.setAttributes(Terminal.rawAttributes(lineModes), on: standardInput) }
+    defer { if let lineModes { try? Terminal.setAttributes(lineModes, on: standardInput) } }
     let mux = ChannelMux(input: 0, output: 1, role: .dialing(connect: {
       guard let connection = try? Connection.connect(to: .unix(path: socketPath)) else { return nil }
       return connection.takeFileDescriptor()

@@ -18,6 +18,9 @@ struct ChannelCommand: Equatable {
     /// As the user wrote it (`ssh:box`), for messages.
     var label: String
     var arguments: [String]
+    /// `serial:/dev/…`: the channel is this character device (a virtio-serial port, a serial
+    /// line), set raw, and there is no command.
+    var device: String? = nil
 
     /// Parses `ssh:…` and `exec:…`; nil for every other form. `sshOptions` come first (DOSH_SSH
     /// words, then `--ssh-option`s).
@@ -28,6 +31,13 @@ struct ChannelCommand: Equatable {
                 throw HostAddressError(message: "invalid address '\(text)': exec: needs a command")
             }
             return ChannelCommand(label: text, arguments: ["/bin/sh", "-c", command])
+        }
+        if text.hasPrefix("serial:") {
+            let device = String(text.dropFirst(7))
+            guard device.hasPrefix("/") else {
+                throw HostAddressError(message: "invalid address '\(text)': expected serial:/dev/…")
+            }
+            return ChannelCommand(label: text, arguments: [], device: device)
         }
         guard text.hasPrefix("ssh:") else { return nil }
         var destination = String(text.dropFirst(4))
@@ -94,7 +104,8 @@ final class HostChannel {
             ]
             options.defaultSignals = [SIGPIPE, SIGTERM, SIGHUP]
             let pid = try Spawn.spawn(
-                path: currentExecutablePath(), arguments: ["dosh", "--channel-mux", command.label, directory, "--"] + command.arguments,
+                path: currentExecutablePath(), arguments: ["dosh", "--channel-mux", command.label, directory]
+                    + (command.device.map { ["--device", $0] } ?? ["--"] + command.arguments),
                 environment: ProcessEnvironment.current(), options: options)
             return HostChannel(command: command, directory: directory, pid: pid, lifeline: lifeline.writeEnd)
         } catch {
@@ -145,7 +156,7 @@ final class HostChannel {
 /// until the shell's lifeline (fd 4) closes or the command's output ends. Returns the exit
 /// status: the command's, or 1 when the channel failed.
 public func runChannelMux(_ arguments: [String]) -> Int32 {
-    guard arguments.count >= 4, arguments[2] == "--" else { return 2 }
+    guard arguments.count >= 4, arguments[2] == "--" || arguments[2] == "--device" else { return 2 }
     let label = arguments[0]
     let directory = arguments[1]
     let command = Array(arguments[3...])
@@ -157,6 +168,7 @@ public func runChannelMux(_ arguments: [String]) -> Int32 {
     // Keys typed at the shell are not for the channel (ssh keeps ignored signals ignored).
     for signal in [SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE] { try? Signals.setDisposition(signal, .ignore) }
     func say(_ text: String) { try? FileDescriptor.standardError.writeAll("dosh: host: \(label): \(text)\n".utf8) }
+    if arguments[2] == "--device" { return runDeviceChannel(command[0], say: say) }
     let pid: pid_t
     let toCommand: FileDescriptor
     let fromCommand: FileDescriptor
@@ -198,6 +210,28 @@ public func runChannelMux(_ arguments: [String]) -> Int32 {
     kill(pid, SIGTERM)
     _ = try? Wait.wait(pid)
     return 1
+}
+
+/// A channel over a character device: opened without becoming the controlling terminal, set
+/// raw (no echo, no line editing, no CR/LF mapping: every byte passes as it is).
+private func runDeviceChannel(_ path: String, say: (String) -> Void) -> Int32 {
+    let device: FileDescriptor
+    do throws(Errno) {
+        device = try FileDescriptor.open(path: path, flags: O_RDWR | O_NOCTTY | O_CLOEXEC)
+    } catch {
+        say("cannot open \(path): \(error.message)")
+        return 1
+    }
+    defer { device.closeQuietly() }
+    let saved = try? Terminal.attributes(device)
+    if let saved { try? Terminal.setAttributes(Terminal.rawAttributes(saved), on: device) }
+    defer { if let saved { try? Terminal.setAttributes(saved, on: device) } }
+    let ending = ChannelMux(input: device.rawValue, output: device.rawValue, role: .accepting(listener: 3, lifeline: 4)).run()
+    if case .failed(let why) = ending {
+        say(why)
+        return 1
+    }
+    return 0
 }
 
 /// `name` found in $PATH (posix_spawn does not search), or `name` itself, to fail with ENOENT.
