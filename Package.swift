@@ -124,6 +124,6 @@ let package = Package(
         .testTarget(
             name: "DoshEndToEndTests",
             dependencies: ["dosh"],
-            exclude: ["Golden", "Interactive"]),
+            exclude: ["Golden", "Interactive", "Forwarding"]),
     ]
 )

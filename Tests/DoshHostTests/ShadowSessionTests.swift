@@ -143,7 +143,7 @@ import Testing
     let directory = try makeScratchDirectory()
     defer { removeDirectory(directory) }
     for name in ["a.c", "b.c", "c.h", ".hidden.c"] {
-      FileManager.default.createFile(atPath: directory + "/" + name, contents: Data())
+      #expect(FileManager.default.createFile(atPath: directory + "/" + name, contents: Data()))
     }
     try FileManager.default.createDirectory(atPath: directory + "/dir", withIntermediateDirectories: true)
     let client = try ShadowClient()
