@@ -72,7 +72,7 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let tokenFile = directory + "/token"
     let secret = "a-very-secret-token-of-enough-length"
-    FileManager.default.createFile(atPath: tokenFile, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
+    #expect(FileManager.default.createFile(atPath: tokenFile, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]))
     let agent = try AgentProcess(["--listen", "tcp:127.0.0.1:0", "--token-file", tokenFile])
     guard let line = agent.waitForLine(containing: "listening on tcp:"),
       let port = line.split(separator: ":").last.flatMap({ UInt16($0.trimmingCharacters(in: .whitespaces)) })
@@ -97,7 +97,7 @@ import Testing
     let directory = try makeScratchDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let tokenFile = directory + "/token"
-    FileManager.default.createFile(atPath: tokenFile, contents: Data("a-very-secret-token-of-enough-length".utf8), attributes: [.posixPermissions: 0o644])
+    #expect(FileManager.default.createFile(atPath: tokenFile, contents: Data("a-very-secret-token-of-enough-length".utf8), attributes: [.posixPermissions: 0o644]))
     let agent = try AgentProcess(["--listen", "tcp:127.0.0.1:0", "--token-file", tokenFile])
     #expect(agent.waitForExit() == 1)
     #expect(agent.stderrText.contains("chmod 600"))

@@ -18,7 +18,7 @@ import Testing
       directory = try makeScratchDirectory()
       let tokenFile = directory + "/token"
       let secret = "a-stream-test-token-of-enough-length"
-      FileManager.default.createFile(atPath: tokenFile, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
+      #expect(FileManager.default.createFile(atPath: tokenFile, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]))
       agent = try AgentProcess(["--listen", "tcp:127.0.0.1:0", "--token-file", tokenFile])
       guard let line = agent.waitForLine(containing: "listening on tcp:"),
         let port = line.split(separator: ":").last.flatMap({ UInt16($0.trimmingCharacters(in: .whitespaces)) })

@@ -21,8 +21,8 @@ struct TestFailure: Error, CustomStringConvertible {
 
 func makeScratchDirectory() throws -> String {
   var template = Array("/tmp/dosh-agent-test-XXXXXX".utf8CString)
-  guard mkdtemp(&template) != nil else { throw TestFailure("mkdtemp failed") }
-  return URL(fileURLWithPath: String(cString: template)).resolvingSymlinksInPath().path
+  guard let made = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
+  return URL(fileURLWithPath: String(cString: made)).resolvingSymlinksInPath().path
 }
 
 /// A running `doshd`; stderr is collected line by line.

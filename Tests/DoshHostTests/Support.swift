@@ -24,8 +24,8 @@ struct TestFailure: Error, CustomStringConvertible {
 /// A fresh directory (physical path), removed by the caller with `remove`.
 func makeScratchDirectory() throws -> String {
   var template = Array("/tmp/dosh-host-test-XXXXXX".utf8CString)
-  guard mkdtemp(&template) != nil else { throw TestFailure("mkdtemp failed") }
-  let path = String(cString: template)
+  guard let made = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
+  let path = String(cString: made)
   return URL(fileURLWithPath: path).resolvingSymlinksInPath().path
 }
 
