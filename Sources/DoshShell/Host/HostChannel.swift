@@ -131,6 +131,7 @@ final class HostChannel {
     func explainFailure(_ failure: HostFailure) -> HostFailure {
         let deadline = ContinuousClock.now.advanced(by: .seconds(2))
         while isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+        if let why = takeRecordedFailure() { return HostFailure(message: "\(command.label): \(why)") }
         switch exitStatus {
         case .exited(127)?:
             let fix = command.label.hasPrefix("ssh:")
@@ -148,7 +149,26 @@ final class HostChannel {
     func close() {
         lifeline.closeQuietly()
         _ = try? Wait.wait(pid)
+        _ = takeRecordedFailure()
     }
+
+    /// Why the mux failed, as it wrote it down on its way out (then the directory goes too).
+    private func takeRecordedFailure() -> String? {
+        let file = HostChannel.failureFile(in: directory)
+        defer {
+            unlink(file)
+            rmdir(directory)
+        }
+        guard let handle = try? FileDescriptor.open(path: file, flags: O_RDONLY | O_CLOEXEC) else { return nil }
+        defer { handle.closeQuietly() }
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let count = bytes.withUnsafeMutableBufferPointer { read(handle.rawValue, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        return String(decoding: bytes[..<count], as: UTF8.self)
+    }
+
+    /// Where a failing mux leaves its reason: the shell says it in its own one line.
+    static func failureFile(in directory: String) -> String { directory + "/failure" }
 }
 
 /// The mux process of a channel (`dosh --channel-mux LABEL DIRECTORY -- COMMAND…`): runs the
@@ -162,13 +182,16 @@ public func runChannelMux(_ arguments: [String]) -> Int32 {
     let command = Array(arguments[3...])
     defer {
         unlink(directory + "/channel.sock")
-        rmdir(directory)
+        rmdir(directory)  // stays when a failure was left in it: the shell removes it
     }
     Signals.unblockAll()
-    // Keys typed at the shell are not for the channel (ssh keeps ignored signals ignored).
+    // Keys typed at the shell are not for the channel (ssh keeps ignored signals ignored). A
+    // hang-up of the terminal is the shell's to handle: the mux ends when its lifeline closes,
+    // and cleans up on the way.
     for signal in [SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE] { try? Signals.setDisposition(signal, .ignore) }
+    try? Signals.setDisposition(SIGHUP, .ignore)
     func say(_ text: String) { try? FileDescriptor.standardError.writeAll("dosh: host: \(label): \(text)\n".utf8) }
-    if arguments[2] == "--device" { return runDeviceChannel(command[0], say: say) }
+    if arguments[2] == "--device" { return runDeviceChannel(command[0], directory: directory, say: say) }
     let pid: pid_t
     let toCommand: FileDescriptor
     let fromCommand: FileDescriptor
@@ -180,7 +203,7 @@ public func runChannelMux(_ arguments: [String]) -> Int32 {
             .duplicate(source: input.readEnd.rawValue, target: 0), .duplicate(source: output.writeEnd.rawValue, target: 1),
             .close(3), .close(4),
         ]
-        options.defaultSignals = [SIGPIPE]
+        options.defaultSignals = [SIGPIPE, SIGHUP]
         let path = command[0].contains("/") ? command[0] : searchPath(command[0])
         pid = try Spawn.spawn(path: path, arguments: command, environment: ProcessEnvironment.current(), options: options)
         input.readEnd.closeQuietly()
@@ -198,7 +221,7 @@ public func runChannelMux(_ arguments: [String]) -> Int32 {
     // The far side sees its input end and leaves; a command that hangs on is ended.
     toCommand.closeQuietly()
     fromCommand.closeQuietly()
-    if case .failed(let why) = ending { say(why) }
+    if case .failed(let why) = ending { recordFailure(why, in: directory) }
     let deadline = ContinuousClock.now.advanced(by: .seconds(3))
     while ContinuousClock.now < deadline {
         if let reported = try? Wait.wait(pid, options: .noHang) {
@@ -214,7 +237,7 @@ public func runChannelMux(_ arguments: [String]) -> Int32 {
 
 /// A channel over a character device: opened without becoming the controlling terminal, set
 /// raw (no echo, no line editing, no CR/LF mapping: every byte passes as it is).
-private func runDeviceChannel(_ path: String, say: (String) -> Void) -> Int32 {
+private func runDeviceChannel(_ path: String, directory: String, say: (String) -> Void) -> Int32 {
     let device: FileDescriptor
     do throws(Errno) {
         device = try FileDescriptor.open(path: path, flags: O_RDWR | O_NOCTTY | O_CLOEXEC)
@@ -228,10 +251,19 @@ private func runDeviceChannel(_ path: String, say: (String) -> Void) -> Int32 {
     defer { if let saved { try? Terminal.setAttributes(saved, on: device) } }
     let ending = ChannelMux(input: device.rawValue, output: device.rawValue, role: .accepting(listener: 3, lifeline: 4)).run()
     if case .failed(let why) = ending {
-        say(why)
+        recordFailure(why, in: directory)
         return 1
     }
     return 0
+}
+
+/// Leaves `why` for the shell, which tells the user (`HostChannel.explainFailure`).
+private func recordFailure(_ why: String, in directory: String) {
+    guard let file = try? FileDescriptor.open(
+        path: HostChannel.failureFile(in: directory), flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o600)
+    else { return }
+    try? file.writeAll(why.utf8)
+    file.closeQuietly()
 }
 
 /// `name` found in $PATH (posix_spawn does not search), or `name` itself, to fail with ENOENT.
