@@ -33,6 +33,9 @@ enum Builtins {
         add("false") { _, _ in 1 }
         add("source") { shell, arguments throws(Unwind) in try shell.sourceBuiltin(arguments) }
         add("cd") { shell, arguments throws(Unwind) in try shell.cdBuiltin(arguments) }
+        add("pushd") { shell, arguments throws(Unwind) in try shell.pushdBuiltin(arguments) }
+        add("popd") { shell, arguments throws(Unwind) in try shell.popdBuiltin(arguments) }
+        add("dirs") { shell, arguments throws(Unwind) in try shell.dirsBuiltin(arguments) }
         add("pwd") { shell, arguments throws(Unwind) in try shell.pwdBuiltin(arguments) }
         add("local") { shell, arguments throws(Unwind) in try shell.localBuiltin(arguments) }
         add("echo") { shell, arguments throws(Unwind) in try shell.echoBuiltin(arguments) }
