@@ -37,7 +37,9 @@ enum Builtins {
         add("popd") { shell, arguments throws(Unwind) in try shell.popdBuiltin(arguments) }
         add("dirs") { shell, arguments throws(Unwind) in try shell.dirsBuiltin(arguments) }
         add("pwd") { shell, arguments throws(Unwind) in try shell.pwdBuiltin(arguments) }
-        add("local") { shell, arguments throws(Unwind) in try shell.localBuiltin(arguments) }
+        add("local") { shell, arguments throws(Unwind) in try shell.declareBuiltin(arguments, name: "local") }
+        add("declare") { shell, arguments throws(Unwind) in try shell.declareBuiltin(arguments, name: "declare") }
+        add("typeset") { shell, arguments throws(Unwind) in try shell.declareBuiltin(arguments, name: "typeset") }
         add("echo") { shell, arguments throws(Unwind) in try shell.echoBuiltin(arguments) }
         add("printf") { shell, arguments throws(Unwind) in try shell.printfBuiltin(arguments) }
         add("read") { shell, arguments throws(Unwind) in try shell.readBuiltin(arguments) }
