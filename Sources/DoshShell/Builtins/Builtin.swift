@@ -51,6 +51,7 @@ enum Builtins {
         add("unalias") { shell, arguments throws(Unwind) in try shell.unaliasBuiltin(arguments) }
         add("hash") { shell, arguments throws(Unwind) in try shell.hashBuiltin(arguments) }
         add("wait") { shell, arguments throws(Unwind) in try shell.waitBuiltin(arguments) }
+        add("ulimit") { shell, arguments throws(Unwind) in try shell.ulimitBuiltin(arguments) }
         add("umask") { shell, arguments throws(Unwind) in try shell.umaskBuiltin(arguments) }
         add("getopts") { shell, arguments throws(Unwind) in try shell.getoptsBuiltin(arguments) }
         add("history") { shell, arguments throws(Unwind) in try shell.historyBuiltin(arguments) }
