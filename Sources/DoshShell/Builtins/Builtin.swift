@@ -60,6 +60,7 @@ enum Builtins {
         add("bg") { shell, arguments throws(Unwind) in try shell.bgBuiltin(arguments) }
         add("disown") { shell, arguments throws(Unwind) in try shell.disownBuiltin(arguments) }
         add("kill") { shell, arguments throws(Unwind) in try shell.killBuiltin(arguments) }
+        add("help") { shell, arguments throws(Unwind) in try shell.helpBuiltin(arguments) }
         add("shopt") { shell, arguments throws(Unwind) in try shell.shoptBuiltin(arguments) }
         return table
     }()
