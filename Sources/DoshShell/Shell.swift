@@ -37,6 +37,8 @@ public final class Shell {
     var errExitSuppression = 0
     /// The line of the command being run, for `LINENO` and error messages.
     var currentLine = 0
+    /// `pushd`'s saved directories, newest first; the working directory is entry 0 and is not kept here.
+    var directoryStack: [String] = []
     /// Remembered command paths (`hash`).
     var commandPaths: [String: String] = [:]
     /// How many `.`/`source` files are being run (`return` ends them).

@@ -42,6 +42,12 @@ import Testing
         try check("cat which.txt; !cat which.txt", stdout: "guest\nhost\n", over: transport)
     }
 
+    @Test func typeAndCommandVAnswerForTheHost() throws {
+        try check(
+            "type !/bin/sh !cd; command -v !/bin/sh !cd; type !no-such-command; echo $?",
+            stdout: "!/bin/sh is /bin/sh on the host\n!cd is a shell builtin on the host\n!/bin/sh\n!cd\n1\n")
+    }
+
     @Test func hostWordsAreBraceExpanded() throws {
         try check("!echo {a,b} x{1..3}; !printf '%s.' {c,d}; echo", stdout: "a b x1 x2 x3\nc.d.\n")
     }

@@ -33,8 +33,13 @@ enum Builtins {
         add("false") { _, _ in 1 }
         add("source") { shell, arguments throws(Unwind) in try shell.sourceBuiltin(arguments) }
         add("cd") { shell, arguments throws(Unwind) in try shell.cdBuiltin(arguments) }
+        add("pushd") { shell, arguments throws(Unwind) in try shell.pushdBuiltin(arguments) }
+        add("popd") { shell, arguments throws(Unwind) in try shell.popdBuiltin(arguments) }
+        add("dirs") { shell, arguments throws(Unwind) in try shell.dirsBuiltin(arguments) }
         add("pwd") { shell, arguments throws(Unwind) in try shell.pwdBuiltin(arguments) }
-        add("local") { shell, arguments throws(Unwind) in try shell.localBuiltin(arguments) }
+        add("local") { shell, arguments throws(Unwind) in try shell.declareBuiltin(arguments, name: "local") }
+        add("declare") { shell, arguments throws(Unwind) in try shell.declareBuiltin(arguments, name: "declare") }
+        add("typeset") { shell, arguments throws(Unwind) in try shell.declareBuiltin(arguments, name: "typeset") }
         add("echo") { shell, arguments throws(Unwind) in try shell.echoBuiltin(arguments) }
         add("printf") { shell, arguments throws(Unwind) in try shell.printfBuiltin(arguments) }
         add("read") { shell, arguments throws(Unwind) in try shell.readBuiltin(arguments) }
@@ -46,6 +51,7 @@ enum Builtins {
         add("unalias") { shell, arguments throws(Unwind) in try shell.unaliasBuiltin(arguments) }
         add("hash") { shell, arguments throws(Unwind) in try shell.hashBuiltin(arguments) }
         add("wait") { shell, arguments throws(Unwind) in try shell.waitBuiltin(arguments) }
+        add("ulimit") { shell, arguments throws(Unwind) in try shell.ulimitBuiltin(arguments) }
         add("umask") { shell, arguments throws(Unwind) in try shell.umaskBuiltin(arguments) }
         add("getopts") { shell, arguments throws(Unwind) in try shell.getoptsBuiltin(arguments) }
         add("history") { shell, arguments throws(Unwind) in try shell.historyBuiltin(arguments) }
@@ -54,6 +60,7 @@ enum Builtins {
         add("bg") { shell, arguments throws(Unwind) in try shell.bgBuiltin(arguments) }
         add("disown") { shell, arguments throws(Unwind) in try shell.disownBuiltin(arguments) }
         add("kill") { shell, arguments throws(Unwind) in try shell.killBuiltin(arguments) }
+        add("help") { shell, arguments throws(Unwind) in try shell.helpBuiltin(arguments) }
         add("shopt") { shell, arguments throws(Unwind) in try shell.shoptBuiltin(arguments) }
         return table
     }()

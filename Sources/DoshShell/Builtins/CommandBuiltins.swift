@@ -46,6 +46,18 @@ extension Shell {
         var status: Int32 = 0
         var output = ""
         for name in arguments where !name.hasPrefix("-") {
+            if name.count > 1, name.hasPrefix("!") {
+                switch hostCommandKind(String(name.dropFirst())) {
+                case .builtin?: output += "\(name) is a shell builtin on the host\n"
+                case .file(let path)?: output += "\(name) is \(path) on the host\n"
+                case nil:
+                    try writeOutput(output)
+                    output = ""
+                    report("type: \(name): not found")
+                    status = 1
+                }
+                continue
+            }
             let wasHashed = commandPaths[name] != nil
             switch classify(name) {
             case .function(let function)?:
@@ -86,12 +98,20 @@ extension Shell {
             var status: Int32 = 0
             for name in operands {
                 let line: String?
-                switch classify(name) {
-                case .alias(let value)? where describe == "v": line = "alias \(name)=\(quoteForDisplay(value))"
-                case .file(let path)? where describe == "v": line = path
-                case _? where describe == "v": line = name
-                case let kind?: line = self.describe(name, kind)
-                case nil: line = nil
+                if name.count > 1, name.hasPrefix("!") {
+                    switch hostCommandKind(String(name.dropFirst())) {
+                    case .builtin?: line = describe == "v" ? name : "\(name) is a shell builtin on the host"
+                    case .file(let path)?: line = describe == "v" ? "!\(path)" : "\(name) is \(path) on the host"
+                    case nil: line = nil
+                    }
+                } else {
+                    switch classify(name) {
+                    case .alias(let value)? where describe == "v": line = "alias \(name)=\(quoteForDisplay(value))"
+                    case .file(let path)? where describe == "v": line = path
+                    case _? where describe == "v": line = name
+                    case let kind?: line = self.describe(name, kind)
+                    case nil: line = nil
+                    }
                 }
                 if let line {
                     try writeOutput(line + "\n")

@@ -7,7 +7,8 @@ import SystemPackage
 
 /// `cd`, `pwd`, `umask`.
 extension Shell {
-    func cdBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
+    /// `name` is the builtin whose errors these are (`pushd` and `popd` change directory through here).
+    func cdBuiltin(_ arguments: [String], as name: String = "cd") throws(Unwind) -> Int32 {
         var physical = false
         var operands = arguments[...]
         while let first = operands.first, first.hasPrefix("-"), first.count > 1 {
@@ -23,7 +24,7 @@ extension Shell {
         var target: String
         if let operand = operands.first {
             if operands.count > 1 {
-                report("cd: too many arguments")
+                report("\(name): too many arguments")
                 return 1
             }
             if operand == "-" {
@@ -63,7 +64,7 @@ extension Shell {
         let oldDirectory = logicalWorkingDirectory
         var newDirectory: String
         if physical {
-            guard chdir(target) == 0 else { return cdFailed(target) }
+            guard chdir(target) == 0 else { return cdFailed(target, name) }
             newDirectory = physicalWorkingDirectory() ?? target
         } else {
             let absolute = target.hasPrefix("/") ? target : oldDirectory + "/" + target
@@ -71,7 +72,7 @@ extension Shell {
             if chdir(newDirectory) != 0 {
                 // The logical path may not exist physically (a `..` through a symlink): try the
                 // name as written, the way POSIX's step 10 falls back.
-                guard chdir(target) == 0 else { return cdFailed(target) }
+                guard chdir(target) == 0 else { return cdFailed(target, name) }
                 newDirectory = physicalWorkingDirectory() ?? newDirectory
             }
         }
@@ -81,9 +82,9 @@ extension Shell {
         return 0
     }
 
-    private func cdFailed(_ target: String) -> Int32 {
+    private func cdFailed(_ target: String, _ name: String) -> Int32 {
         let error = Errno(rawValue: errno)
-        report("cd: \(target): \(error.message)")
+        report("\(name): \(target): \(error.message)")
         return 1
     }
 

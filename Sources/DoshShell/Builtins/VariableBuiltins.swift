@@ -1,4 +1,4 @@
-/// `export`, `readonly`, `unset`, `local`, `set`, `shift`, `getopts`.
+/// `export`, `readonly`, `unset`, `set`, `shift`, `getopts`.
 extension Shell {
     func exportBuiltin(_ arguments: [String], readOnly: Bool) throws(Unwind) -> Int32 {
         let name = readOnly ? "readonly" : "export"
@@ -99,39 +99,6 @@ extension Shell {
             } catch {
                 report("unset: \(name): \(error.message)")
                 status = 1
-            }
-        }
-        return status
-    }
-
-    func localBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
-        guard functionDepth > 0 else {
-            report("local: can only be used in a function")
-            return 1
-        }
-        var status: Int32 = 0
-        for operand in arguments where !operand.hasPrefix("-") {
-            let name: String
-            var value: String? = nil
-            if let equals = operand.firstIndex(of: "=") {
-                name = String(operand[..<equals])
-                value = String(operand[operand.index(after: equals)...])
-            } else {
-                name = operand
-            }
-            guard isValidName(name) else {
-                report("local: `\(operand)': not a valid identifier")
-                status = 1
-                continue
-            }
-            variables.declareLocal(name)
-            if let value {
-                do {
-                    try variables.set(name, value)
-                } catch {
-                    report("local: \(name): \(error.message)")
-                    status = 1
-                }
             }
         }
         return status

@@ -45,7 +45,7 @@ extension Shell {
     }
 
     /// The session, if one is open or can be opened quickly; completion never reports errors.
-    private func completionSession() throws -> HostSession {
+    func completionSession() throws -> HostSession {
         guard let hostLink, hostLink.isConfigured else { throw HostFailure(message: "no host") }
         if let session = hostLink.session { return session }
         let session = try hostLink.openSession()

@@ -88,6 +88,12 @@ public struct VariableStore: Sendable {
         modifyAttributes(name) { $0.isReadOnly = true }
     }
 
+    /// Makes `name` known without a value (`declare NAME`) when nothing of that name is visible.
+    public mutating func declare(_ name: String) {
+        guard self[name] == nil else { return }
+        scopes[0][name] = Variable(value: nil)
+    }
+
     /// Declares `name` local to the innermost function scope (a no-op outside functions).
     public mutating func declareLocal(_ name: String) {
         guard scopes.count > 1, scopes[scopes.count - 1][name] == nil else { return }
