@@ -134,6 +134,9 @@ extension Shell {
             case .fatal(let status), .failure(let status), .returnFromFunction(let status): lastStatus = status
             case .breakLoop, .continueLoop: break
             case .interrupted:
+                // The Ctrl-C has been acted on, whichever way it was seen first (a job killed by
+                // it, or the signal itself): it must not cut short the next command too.
+                _ = Signals.takePending(SIGINT)
                 // Like bash: the cursor goes to a fresh line after the echoed ^C.
                 writeError("\n")
                 lastStatus = 128 + SIGINT
