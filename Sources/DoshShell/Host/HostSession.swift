@@ -188,7 +188,9 @@ final class HostSession {
             // Frames read together with an earlier answer wait in the buffer, not in the socket.
             try handleBufferedEvents()
             if let statuses = finishedJobs.removeValue(forKey: jobID) { return statuses }
+            var requested = false
             for signal in forwarded where Signals.takePending(signal) {
+                requested = true
                 do {
                     _ = try request(.signalJob(jobID: jobID, signal: signal))
                 } catch {
@@ -196,6 +198,8 @@ final class HostSession {
                     if error.lostSession { throw error }
                 }
             }
+            // The request read the connection up to its answer: the job's end may be buffered now.
+            if requested { continue }
             var descriptors = [pollfd(fd: connection.fileDescriptor, events: Int16(POLLIN), revents: 0)]
             if !forwarded.isEmpty, let wakeup = Signals.wakeupDescriptor {
                 descriptors.append(pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0))

@@ -120,6 +120,10 @@ extension Shell {
                 if mode == .shellHolds { signalOutstanding(job, signal) }
             }
             if Signals.takePending(SIGTSTP), mode == .shellHolds { return SIGTSTP }
+            // A request made above (passing on Ctrl-C, a resize) reads the connection until its
+            // answer and may leave the job's end in a session's buffer, where poll cannot see it.
+            collectHostEvents(&job, stoppedBy: &stoppedBy)
+            if stoppedBy != nil || (job.guestFinished && job.hostFinished) { continue }
 
             var descriptors = [pollfd]()
             if let wakeup = Signals.wakeupDescriptor { descriptors.append(pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)) }
