@@ -18,8 +18,11 @@ enum StandardIOChannel {
     let logLevel = logLevel == "info" ? "warning" : logLevel
     // The channel's far side may vanish: that is its end, not a signal that kills us.
     for signal in [SIGPIPE, SIGHUP, SIGINT] { try? Signals.setDisposition(signal, .ignore) }
-    guard let directory = makePrivateDirectory() else {
-      fail("cannot make a private directory for the channel: \(String(cString: strerror(errno)))")
+    let directory: String
+    do throws(Errno) {
+      directory = try PrivateDirectory.make(prefix: "doshd-stdio")
+    } catch {
+      fail("cannot make a private directory for the channel: \(error.message)")
     }
     let socketPath = directory + "/agent.sock"
     defer {
@@ -60,15 +63,6 @@ enum StandardIOChannel {
     case .failed(let why):
       writeLine("doshd: the channel: \(why)")
       return 1
-    }
-  }
-
-  /// A new 0700 directory under $XDG_RUNTIME_DIR or /tmp.
-  private static func makePrivateDirectory() -> String? {
-    let base = getenv("XDG_RUNTIME_DIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-    var template = Array("\(base)/doshd-stdio-XXXXXX".utf8CString)
-    return template.withUnsafeMutableBufferPointer { buffer in
-      mkdtemp(buffer.baseAddress!).map { String(cString: $0) }
     }
   }
 

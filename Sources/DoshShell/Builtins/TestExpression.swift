@@ -238,20 +238,25 @@ private struct TestParser {
             guard let b = TestIntegers.parse(right) else {
                 throw TestError("\(right): integer expression expected")
             }
-            switch op {
-            case "-eq": return a == b
-            case "-ne": return a != b
-            case "-lt": return a < b
-            case "-le": return a <= b
-            case "-gt": return a > b
-            default: return a >= b
-            }
+            return TestIntegers.compare(a, op, b)
         }
     }
 }
 
 /// Integers as `test` reads them: decimal, optional blanks around, optional sign.
 enum TestIntegers {
+    /// `a OP b` for the integer operators `-eq -ne -lt -le -gt -ge` (of `test` and `[[`).
+    static func compare<Number: Comparable>(_ a: Number, _ op: String, _ b: Number) -> Bool {
+        switch op {
+        case "-eq": return a == b
+        case "-ne": return a != b
+        case "-lt": return a < b
+        case "-le": return a <= b
+        case "-gt": return a > b
+        default: return a >= b
+        }
+    }
+
     static func parse(_ text: String) -> Int64? {
         var bytes = Array(text.utf8)[...]
         let blanks: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D]

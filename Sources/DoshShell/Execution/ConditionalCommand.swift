@@ -49,16 +49,7 @@ extension Shell {
             // As in bash, the operands are arithmetic expressions.
             let other = try expandString(right)
             traceConditional([subject, op, other], negated)
-            let a = try evaluateArithmetic(.literal(subject))
-            let b = try evaluateArithmetic(.literal(other))
-            switch op {
-            case "-eq": return a == b
-            case "-ne": return a != b
-            case "-lt": return a < b
-            case "-le": return a <= b
-            case "-gt": return a > b
-            default: return a >= b
-            }
+            return TestIntegers.compare(try evaluateArithmetic(.literal(subject)), op, try evaluateArithmetic(.literal(other)))
         default:
             let other = try expandString(right)
             traceConditional([subject, op, other], negated)

@@ -83,10 +83,11 @@ final class HostChannel {
     /// Starts the mux: `dosh --channel-mux LABEL DIRECTORY -- COMMAND…`, with the listening
     /// socket as fd 3 and the lifeline's read end as fd 4; it removes the directory when it ends.
     static func start(_ command: ChannelCommand) throws(HostFailure) -> HostChannel {
-        let base = getenv("XDG_RUNTIME_DIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array("\(base)/dosh-channel-XXXXXX".utf8CString)
-        guard let directory = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!).map { String(cString: $0) } }) else {
-            throw HostFailure(message: "\(command.label): cannot make a private directory: \(Errno(rawValue: errno).message)")
+        let directory: String
+        do throws(Errno) {
+            directory = try PrivateDirectory.make(prefix: "dosh-channel")
+        } catch {
+            throw HostFailure(message: "\(command.label): cannot make a private directory: \(error.message)")
         }
         let socketPath = directory + "/channel.sock"
         do throws(any Error) {
