@@ -64,35 +64,36 @@ final class TwoWorlds {
         }
         if transport == .forwarded {
             let forwarded = agentDirectory.appendingPathComponent("forwarded.sock").path
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("Forwarding/forward_unix.py").path
-            let forwarder = Process()
-            forwarder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            forwarder.arguments = ["python3", script, forwarded, socket]
-            let ready = Pipe()
-            forwarder.standardOutput = ready
-            try forwarder.run()
-            self.forwarder = forwarder
-            _ = ready.fileHandleForReading.availableData  // "ready"
+            forwarder = try Self.startForwardingScript("forward_unix.py", [forwarded, socket])
             hostArguments = ["--host", "unix:" + forwarded]
         }
         if transport == .channel {
             // The channel's far end runs in the host world, as ssh's would on the host.
             let listen = agentDirectory.appendingPathComponent("stdio.sock").path
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("Forwarding/stdio_unix.py").path
-            let server = Process()
-            server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            server.arguments = ["python3", script, "serve", listen, DoshBinary.productsDirectory.appendingPathComponent("doshd").path]
-            server.environment = agent.environment
-            server.currentDirectoryURL = world
-            let ready = Pipe()
-            server.standardOutput = ready
-            try server.run()
-            self.forwarder = server
-            _ = ready.fileHandleForReading.availableData  // "ready"
-            hostArguments = ["--host", "exec:python3 '\(script)' connect '\(listen)'"]
+            let doshd = DoshBinary.productsDirectory.appendingPathComponent("doshd").path
+            forwarder = try Self.startForwardingScript("stdio_unix.py", ["serve", listen, doshd], environment: agent.environment, in: world)
+            hostArguments = ["--host", "exec:python3 '\(Self.forwardingScript("stdio_unix.py"))' connect '\(listen)'"]
         }
+    }
+
+    static func forwardingScript(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Forwarding/" + name).path
+    }
+
+    /// Starts a helper of `Forwarding/` and waits for its first line ("ready").
+    private static func startForwardingScript(
+        _ name: String, _ arguments: [String], environment: [String: String]? = nil, in directory: URL? = nil
+    ) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", forwardingScript(name)] + arguments
+        if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = directory }
+        let ready = Pipe()
+        process.standardOutput = ready
+        try process.run()
+        _ = ready.fileHandleForReading.availableData
+        return process
     }
 
     /// The `tcp:HOST:PORT` of the agent's "listening on …" log line.
