@@ -124,6 +124,6 @@ let package = Package(
         .testTarget(
             name: "DoshEndToEndTests",
             dependencies: ["dosh"],
-            exclude: ["Golden", "Interactive", "Forwarding"]),
+            exclude: ["Golden", "Interactive", "Forwarding", "VirtualMachine"]),
     ]
 )

@@ -139,7 +139,10 @@ final class HostChannel {
                 ? "install doshd there, on the PATH of a non-interactive ssh command"
                 : "check the command, and that it starts doshd --stdio"
             return HostFailure(message: "\(command.label): doshd or the command was not found (status 127): \(fix)")
-        case .exited(let status)? where status != 0:
+        case .exited(0)?:
+            // The far side ended the channel before a doshd spoke: a port with nothing behind it.
+            return HostFailure(message: "\(command.label): the channel closed before doshd answered: is doshd --stdio serving its far side?")
+        case .exited(let status)?:
             return HostFailure(message: "\(command.label): the channel command ended with status \(status)")
         default:
             return HostFailure(message: "\(command.label): \(failure.message)")
