@@ -159,7 +159,8 @@ public final class ChannelMux {
       if written < 0 {
         if errno == EINTR { continue }
         if errno == EAGAIN { break }
-        if errno == EPIPE { return .channelClosed }
+        // The far side went (a socket's peer may reset rather than close): the channel's end.
+        if errno == EPIPE || errno == ECONNRESET { return .channelClosed }
         return .failed("writing the channel: \(TransportError.message(for: errno))")
       }
       queueStart += written
@@ -179,6 +180,7 @@ public final class ChannelMux {
     let count = readBuffer.withUnsafeMutableBufferPointer { read(input, $0.baseAddress, $0.count) }
     if count < 0 {
       if errno == EINTR || errno == EAGAIN { return nil }
+      if errno == ECONNRESET { return .channelClosed }
       return .failed("reading the channel: \(TransportError.message(for: errno))")
     }
     if count == 0 { return .channelClosed }

@@ -13,7 +13,7 @@ struct DoshBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dosh-bench",
         abstract: "Print dosh's performance figures.",
-        subcommands: [Startup.self, Boundary.self, Memory.self, Ssh.self],
+        subcommands: [Startup.self, Boundary.self, Memory.self, Ssh.self, VirtualMachine.self],
         defaultSubcommand: Startup.self)
 }
 

@@ -27,7 +27,8 @@ struct BenchError: Error, CustomStringConvertible {
 /// (to look at it and other processes).
 /// `quiet` sends its standard error to /dev/null.
 func captureRun(
-    _ path: String, _ arguments: [String], quiet: Bool = false, sample: ((pid_t) -> Void)? = nil
+    _ path: String, _ arguments: [String], environment: [String] = benchEnvironment, quiet: Bool = false,
+    sample: ((pid_t) -> Void)? = nil
 ) throws -> CapturedRun {
     var ends: [Int32] = [-1, -1]
     guard pipe(&ends) == 0 else { throw BenchError(description: "pipe: \(errorText(errno))") }
@@ -39,7 +40,7 @@ func captureRun(
     if quiet { options.fdActions.append(.duplicate(source: null, target: 2)) }
     let pid: pid_t
     do {
-        pid = try Spawn.spawn(path: path, arguments: [path] + arguments, environment: benchEnvironment, options: options)
+        pid = try Spawn.spawn(path: path, arguments: [path] + arguments, environment: environment, options: options)
     } catch {
         close(ends[0])
         close(ends[1])

@@ -43,7 +43,7 @@ struct Doshd: ParsableCommand {
 
   @Flag(
     name: .customLong("stdio"),
-    help: "Serve one shell over standard input and output (ssh, a serial port); no listener, no token.")
+    help: "Serve one shell over standard input and output (ssh, a serial port); no listener, no token. With --listen unix:PATH, serve each connection there as such a channel (a VM's chardev).")
   var standardIO = false
 
   /// A private agent of `--stdio`: it ends with the process that started it.
@@ -81,6 +81,10 @@ struct Doshd: ParsableCommand {
       }
       Glibc.exit(runShadow(onDescriptor: shadowFD, handshake: .pending(authenticator: authenticator), streamsFD: streamsFD))
     }
+    if standardIO && !listen.isEmpty {
+      let allowed = Set(allowUID.map { uid_t($0) }).union([getuid()])
+      Glibc.exit(ChannelListener.serve(addresses: listen, allowedUIDs: allowed, logLevel: logLevel))
+    }
     if standardIO { Glibc.exit(StandardIOChannel.serve(logLevel: logLevel)) }
     if let parentPID, !ParentDeath.deliver(SIGTERM, whenParentEnds: parentPID) { Glibc.exit(0) }
     let level = Logger.Level(rawValue: logLevel) ?? .info
@@ -103,7 +107,12 @@ struct Doshd: ParsableCommand {
 
 /// One line on stderr and exit status 1.
 func fail(_ message: String) -> Never {
-  var line = Array("doshd: \(message)\n".utf8)
-  _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+  writeLine("doshd: \(message)")
   exit(1)
+}
+
+/// `text` and a newline on stderr, in one write.
+func writeLine(_ text: String) {
+  var line = Array((text + "\n").utf8)
+  _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
 }

@@ -79,9 +79,4 @@ enum StandardIOChannel {
     }
     return false
   }
-
-  private static func writeLine(_ text: String) {
-    var line = Array((text + "\n").utf8)
-    _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
-  }
 }

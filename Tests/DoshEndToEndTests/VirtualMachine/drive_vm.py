@@ -2,14 +2,15 @@
 machine that runs QEMU as dosh's host through a virtio-serial port:
 
     guest: dosh --host serial:/dev/virtio-ports/dosh   (on ttyS0, its controlling terminal)
-    host:  doshd --stdio, its standard input and output the port's QEMU chardev socket
+    host:  doshd --stdio --listen unix:PORT            (QEMU's chardev connects to it, and
+                                                        connects again when a channel ends)
 
 Everything is typed at the guest's prompt, so the checks go through the guest's own tty line
 discipline (echo, ^Z) as a user's would.
 
 usage: drive_vm.py DOSH DOSHD WORK               the checks (VirtualMachineTests)
-       drive_vm.py --measure MB DOSH DOSHD WORK  throughput through the port, raw and with dosh
-                                                 (dosh-bench vm)
+       drive_vm.py --measure MB DOSH DOSHD WORK  throughput, raw through a second port of the
+                                                 same kind and with dosh (dosh-bench vm)
 """
 import hashlib
 import os
@@ -39,10 +40,12 @@ def accelerator():
 
 
 class Machine:
-    """QEMU with the guest's console on a pty (pexpect) and its virtio-serial port on a socket."""
+    """QEMU with the guest's console on a pty (pexpect), the port dosh uses as a chardev that
+    connects to `host_socket`, and a second port, `raw_socket`, for raw figures."""
 
     def __init__(self, kernel, initramfs, work, accel):
-        self.port = os.path.join(work, "port.sock")
+        self.host_socket = os.path.join(work, "doshd-channel.sock")
+        self.raw_socket = os.path.join(work, "raw.sock")
         accel_options = ["-accel", "kvm", "-cpu", "host"] if accel == "kvm" else ["-accel", "tcg", "-cpu", "max"]
         arguments = accel_options + [
             "-m", "1024", "-smp", "2", "-nodefaults", "-no-reboot", "-display", "none",
@@ -50,22 +53,15 @@ class Machine:
             # signal=off: ^C and ^Z are the guest's, not QEMU's.
             "-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console",
             "-device", "virtio-serial-pci",
-            "-chardev", "socket,id=port,path=%s,server=on,wait=off" % self.port,
-            "-device", "virtserialport,chardev=port,name=" + guest_image.PORT_NAME,
+            "-chardev", "socket,id=dosh,path=%s,reconnect=1" % self.host_socket,
+            "-device", "virtserialport,chardev=dosh,name=" + guest_image.PORT_NAME,
+            "-chardev", "socket,id=raw,path=%s,server=on,wait=off" % self.raw_socket,
+            "-device", "virtserialport,chardev=raw,name=raw",
         ]
         self.child = pexpect.spawn("qemu-system-x86_64", arguments, encoding="utf-8", timeout=60,
                                    dimensions=(30, 1000))
         self.console = open(os.path.join(work, "console.log"), "w")
         self.child.logfile_read = self.console
-
-    def attach_host(self, doshd):
-        """Starts `doshd --stdio` on the port's socket, as a VM manager would."""
-        wait_for(lambda: os.path.exists(self.port), 30)
-        channel = socket.socket(socket.AF_UNIX)
-        channel.connect(self.port)
-        agent = subprocess.Popen([doshd, "--stdio"], stdin=channel.fileno(), stdout=channel.fileno())
-        channel.close()
-        return agent
 
     def run(self, line, timeout=60):
         self.child.sendline(line)
@@ -80,6 +76,32 @@ class Machine:
             return None
         check(name, got == expected, "typed %r\n expected %r\n got      %r" % (line, expected, got))
         return got
+
+
+class Host:
+    """`doshd --stdio --listen unix:…` on the machine's chardev socket: one `doshd --stdio`
+    per connection QEMU makes."""
+
+    def __init__(self, doshd, machine):
+        self.listener = subprocess.Popen([doshd, "--stdio", "--listen", "unix:" + machine.host_socket])
+
+    def channels(self):
+        """The pids of the `doshd --stdio` serving a channel now."""
+        out = subprocess.run(["ps", "-o", "pid=,stat=", "--ppid", str(self.listener.pid)],
+                             capture_output=True, text=True).stdout
+        return [int(pid) for pid, stat in (line.split() for line in out.splitlines()) if not stat.startswith("Z")]
+
+    def wait_for_channel(self, other_than=()):
+        """The pid of a channel's doshd once QEMU has connected (it retries every second)."""
+        found = []
+        wait_for(lambda: found.extend(p for p in self.channels() if p not in other_than) or found, 30)
+        return found[0] if found else None
+
+    def stop(self):
+        self.listener.terminate()
+        self.listener.wait()
+        for pid in self.channels():
+            os.kill(pid, 9)
 
 
 def boot(kernel, initramfs, work, accel):
@@ -101,48 +123,53 @@ def measure(machine, doshd, megabytes):
     host), then dosh's pipes (`!head | wc`, `head | !wc`), timed from the line to its answer."""
     count = megabytes * 1_000_000
     chunk = bytes(1 << 20)
-    port = "/dev/virtio-ports/" + guest_image.PORT_NAME
+    port = "/dev/virtio-ports/raw"
 
     def timed(line, host_side=None):
         start = time.monotonic()
         machine.child.sendline(line)
-        if host_side:
-            host_side()
-        machine.child.expect_exact(PROMPT, timeout=600)
+        # The host's end stays open until the guest has answered: closing it drops what the
+        # port still holds.
+        channel = host_side() if host_side else None
+        machine.child.expect_exact(PROMPT, timeout=900)
         elapsed = time.monotonic() - start
-        answer = screen_text(machine.child.before, line).strip()
-        return elapsed, answer
+        if channel:
+            channel.close()
+        return elapsed, screen_text(machine.child.before, line).strip()
 
     def send_raw():
-        with socket.socket(socket.AF_UNIX) as channel:
-            channel.connect(machine.port)
-            for _ in range(count // len(chunk)):
-                channel.sendall(chunk)
+        channel = socket.socket(socket.AF_UNIX)
+        channel.connect(machine.raw_socket)
+        left = count
+        while left > 0:
+            channel.sendall(chunk[:left])
+            left -= min(left, len(chunk))
+        return channel
 
     def receive_raw():
-        with socket.socket(socket.AF_UNIX) as channel:
-            channel.connect(machine.port)
-            got = 0
-            while got < count:
-                data = channel.recv(1 << 20)
-                if not data:
-                    break
-                got += len(data)
+        channel = socket.socket(socket.AF_UNIX)
+        channel.connect(machine.raw_socket)
+        got = 0
+        while got < count:
+            data = channel.recv(1 << 20)
+            if not data:
+                break
+            got += len(data)
+        return channel
 
     figures = []
-    # Nothing serves the port yet: raw bytes first, then doshd for dosh's own figures.
     elapsed, answer = timed("head -c %d < %s | wc -c" % (count, port), send_raw)
     figures.append(("host to guest", "raw port", elapsed, answer))
     elapsed, answer = timed("head -c %d /dev/zero > %s; echo sent" % (count, port), receive_raw)
     figures.append(("guest to host", "raw port", elapsed, answer))
-    agent = machine.attach_host(doshd)
+    host = Host(doshd, machine)
+    host.wait_for_channel()
     machine.run("!true")
     elapsed, answer = timed("!head -c %d /dev/zero | wc -c" % count)
     figures.append(("host to guest", "dosh", elapsed, answer))
     elapsed, answer = timed("head -c %d /dev/zero | !wc -c" % count)
     figures.append(("guest to host", "dosh", elapsed, answer))
-    agent.kill()
-    agent.wait()
+    host.stop()
     print("virtio-serial, %d MB each way (%s)" % (megabytes, "answers: " + ", ".join(a for *_, a in figures)))
     rates = {}
     for direction, how, elapsed, _ in figures:
@@ -193,7 +220,9 @@ def main():
           screen_text(machine.child.before, None).endswith(
               "dosh: host: serial:/dev/virtio-ports/dosh: the channel closed before doshd answered: "
               "is doshd --stdio serving its far side?\n"), repr(machine.child.before[-300:]))
-    agent = machine.attach_host(doshd)
+    host = Host(doshd, machine)
+    first = host.wait_for_channel()
+    check("QEMU connects to doshd --stdio --listen", first is not None)
 
     machine.expect("the guest is the VM", "hostname; uname -r", "dosh-guest\n%s\n" % release)
     machine.expect("!cat of a host file", "!cat %s/note.txt" % work, "a note on the host\n")
@@ -226,8 +255,7 @@ def main():
     # The host kills the channel under a running host job: the guest shell says so and lives on.
     machine.child.sendline("!sleep 120")
     check("the long host job runs", wait_for(lambda: host_processes("sleep 120"), 30))
-    agent.kill()
-    agent.wait()
+    os.kill(first, 9)
     try:
         machine.child.expect_exact("dosh: host: connection closed by the host", timeout=30)
         machine.child.expect_exact(PROMPT, timeout=30)
@@ -237,7 +265,7 @@ def main():
     check("a killed channel is told in one line", said, machine.child.before[-300:])
     machine.expect("the guest shell lives on", "echo alive $?", "alive 255\n")
     check("the host job was hung up", wait_for(lambda: not host_processes("sleep 120"), 20))
-    agent = machine.attach_host(doshd)
+    check("QEMU connects again", host.wait_for_channel(other_than=[first]) is not None)
     machine.expect("a new host agent serves the next !", "!echo back",
                    "dosh: host: new session (the host working directory and environment were reset)\nback\n")
 
@@ -250,8 +278,7 @@ def main():
         ended = False
     check("exit ends the guest's shell and the VM", ended)
     machine.child.close(force=True)
-    agent.kill()
-    agent.wait()
+    host.stop()
     print("note: the VM part took %.1f s" % (time.monotonic() - started))
     if failures:
         machine.console.flush()
