@@ -70,6 +70,8 @@ public struct ChannelFrameDecoder: Sendable {
   private var buffer: [UInt8] = []
   private var start = 0
   private var greeted = false
+  /// Whether the peer's greeting has come: the far side speaks dosh.
+  public var hasGreeted: Bool { greeted }
 
   public init() {}
 

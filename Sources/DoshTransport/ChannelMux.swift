@@ -67,11 +67,17 @@ public final class ChannelMux {
   private static let queueLimit = 1 << 20
   private static let readSize = 256 * 1024
 
+  /// Called once, when the peer's greeting has come.
+  private var onGreeting: (() -> Void)?
+
   /// `input` and `output` are the channel (they may be one descriptor); they become non-blocking.
-  public init(input: Int32, output: Int32, role: Role) {
+  /// `onGreeting` runs once the far side has shown that it speaks dosh (the shell waits for that
+  /// without a deadline: ssh may be asking for a passphrase).
+  public init(input: Int32, output: Int32, role: Role, onGreeting: (() -> Void)? = nil) {
     self.input = input
     self.output = output
     self.role = role
+    self.onGreeting = onGreeting
     for fd in [input, output] { try? SystemCalls.setNonBlocking(fd, true) }
     ChannelFrame.greeting.withUnsafeBufferPointer { queue += $0 }
   }
@@ -189,6 +195,10 @@ public final class ChannelMux {
       while let frame = try decoder.next() { try handle(frame) }
     } catch {
       return .failed(error.description)
+    }
+    if decoder.hasGreeted, let greeted = onGreeting {
+      onGreeting = nil
+      greeted()
     }
     return nil
   }

@@ -14,6 +14,8 @@ import Glibc
 /// channel ends, as a serial console's getty comes back after a logout.
 enum ChannelListener {
   static func serve(addresses: [String], allowedUIDs: Set<uid_t>, logLevel: String) -> Int32 {
+    // A test runner or service manager may start us with signals blocked: SIGTERM must end us.
+    Signals.unblockAll()
     for signal in [SIGCHLD, SIGTERM, SIGINT] { try? Signals.setDisposition(signal, .catchPending) }
     try? Signals.setDisposition(SIGPIPE, .ignore)
     var listeners: [Listener] = []

@@ -15,13 +15,15 @@ import Testing
         init(farPath: String) throws {
             directory = try makeScratchDirectory()
             chmod(directory.path, 0o700)
-            for name in ["host", "user"] {
+            // "locked": a user key behind the passphrase `PrivateSSHD.passphrase`.
+            for (name, passphrase) in [("host", ""), ("user", ""), ("locked", Self.passphrase)] {
                 let keygen = try DoshBinary.run(
-                    process: Self.process("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", directory.appendingPathComponent(name).path]))
+                    process: Self.process("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", passphrase, "-f", directory.appendingPathComponent(name).path]))
                 guard keygen.status == 0 else { throw Failure(description: "ssh-keygen: \(keygen.stderr)") }
             }
-            try FileManager.default.copyItem(
-                at: directory.appendingPathComponent("user.pub"), to: directory.appendingPathComponent("authorized_keys"))
+            let keyDirectory = directory
+            let keys = try ["user.pub", "locked.pub"].map { try String(contentsOf: keyDirectory.appendingPathComponent($0), encoding: .utf8) }
+            try keys.joined().write(to: directory.appendingPathComponent("authorized_keys"), atomically: true, encoding: .utf8)
             port = try freePort()
             let config = """
                 Port \(port)
@@ -57,8 +59,19 @@ import Testing
             throw Failure(description: "the private sshd did not answer")
         }
 
+        static let passphrase = "open sesame"
+
         var hostArguments: [String] {
             ["--host", "ssh:root@127.0.0.1:\(port)"] + clientOptions.map { "--ssh-option=" + $0 }
+        }
+
+        /// As `hostArguments`, with the key that ssh asks a passphrase for at the terminal.
+        var lockedKeyHostArguments: [String] {
+            let options = [
+                "-F", "/dev/null", "-i", directory.appendingPathComponent("locked").path, "-o", "IdentitiesOnly=yes",
+                "-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "LogLevel=ERROR",
+            ]
+            return ["--host", "ssh:root@127.0.0.1:\(port)"] + options.map { "--ssh-option=" + $0 }
         }
 
         static func process(_ path: String, _ arguments: [String]) -> Process {
@@ -137,6 +150,27 @@ import Testing
         #expect(run.stdout.hasPrefix("before\nthe host job was hung up\n"), "stdout: \(run.stdout) stderr: \(run.stderr)")
         #expect(run.stdout.contains("status 255\n"), "stdout: \(run.stdout) stderr: \(run.stderr)")
         #expect(run.stdout.hasSuffix("after\nguest\n"), "stdout: \(run.stdout) stderr: \(run.stderr)")
+    }
+}
+
+extension SSHHostTests {
+    static let passphraseDriver = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Interactive/drive_passphrase.py")
+
+    /// ssh asks for a key's passphrase on the terminal while the shell starts: the shell waits
+    /// for it (no 5 s deadline), the answer opens the session, and Ctrl-C there gives up cleanly.
+    @Test func aPassphraseIsAskedAtTheTerminalAndCtrlCGivesUp() throws {
+        if let missing = missingTerminalPrerequisite() {
+            if getuid() == 0 { Issue.record("the passphrase test cannot run: \(missing)") } else { print("skipping: \(missing)") }
+            return
+        }
+        guard let sshd = try Self.sshd(farPath: Self.products + ":/usr/bin:/bin") else { return }
+        let work = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let report = try runPython(
+            [Self.passphraseDriver.path, work.path, PrivateSSHD.passphrase, String(sshd.port), DoshBinary.path] + sshd.lockedKeyHostArguments)
+        print(report.output)
+        #expect(report.status == 0, "\(report.output)")
     }
 }
 

@@ -70,18 +70,24 @@ final class HostChannel {
     let pid: pid_t
     /// The shell's end of the lifeline: the mux ends when every copy of it is closed.
     private let lifeline: FileDescriptor
+    /// The mux writes a byte here when the far side's greeting has come; EOF: the mux ended.
+    private var opened: FileDescriptor?
     private var exitStatus: WaitStatus?
+    /// The shell ended the channel itself (Ctrl-C, a device's deadline): its reason is the one.
+    private var gaveUp = false
 
-    private init(command: ChannelCommand, directory: String, pid: pid_t, lifeline: FileDescriptor) {
+    private init(command: ChannelCommand, directory: String, pid: pid_t, lifeline: FileDescriptor, opened: FileDescriptor) {
         self.command = command
         self.directory = directory
         self.socketPath = directory + "/channel.sock"
         self.pid = pid
         self.lifeline = lifeline
+        self.opened = opened
     }
 
     /// Starts the mux: `dosh --channel-mux LABEL DIRECTORY -- COMMAND…`, with the listening
-    /// socket as fd 3 and the lifeline's read end as fd 4; it removes the directory when it ends.
+    /// socket as fd 3, the lifeline's read end as fd 4 and the write end of the `opened` pipe as
+    /// fd 5; it removes the directory when it ends.
     static func start(_ command: ChannelCommand) throws(HostFailure) -> HostChannel {
         let directory: String
         do throws(Errno) {
@@ -96,19 +102,22 @@ final class HostChannel {
             defer { _ = Glibc.close(listener) }
             let lifeline = try FileDescriptor.closeOnExecPipe()
             defer { lifeline.readEnd.closeQuietly() }
+            let opened = try FileDescriptor.closeOnExecPipe()
+            defer { opened.writeEnd.closeQuietly() }
             let null = try FileDescriptor.open(path: "/dev/null", flags: O_RDWR | O_CLOEXEC)
             defer { null.closeQuietly() }
             var options = SpawnOptions()
             options.fdActions = [
                 .duplicate(source: null.rawValue, target: 0), .duplicate(source: null.rawValue, target: 1),
                 .duplicate(source: listener, target: 3), .duplicate(source: lifeline.readEnd.rawValue, target: 4),
+                .duplicate(source: opened.writeEnd.rawValue, target: 5),
             ]
             options.defaultSignals = [SIGPIPE, SIGTERM, SIGHUP]
             let pid = try Spawn.spawn(
                 path: currentExecutablePath(), arguments: ["dosh", "--channel-mux", command.label, directory]
                     + (command.device.map { ["--device", $0] } ?? ["--"] + command.arguments),
                 environment: ProcessEnvironment.current(), options: options)
-            return HostChannel(command: command, directory: directory, pid: pid, lifeline: lifeline.writeEnd)
+            return HostChannel(command: command, directory: directory, pid: pid, lifeline: lifeline.writeEnd, opened: opened.readEnd)
         } catch {
             rmdir(directory)
             throw HostFailure(message: "\(command.label): cannot start the channel: \(error)")
@@ -127,12 +136,51 @@ final class HostChannel {
         return false
     }
 
+    /// Waits until the far side speaks dosh. Over ssh and a command there is no deadline: ssh
+    /// may be asking for a passphrase or a host key's confirmation on the terminal, and has its
+    /// own ConnectTimeout; a device gets 5 s, as any host that cannot be opened. Ctrl-C gives up.
+    func waitUntilOpen() throws(HostFailure) {
+        guard let opened else { return }
+        let deadline = command.device == nil ? nil : ContinuousClock.now.advanced(by: .seconds(5))
+        while true {
+            if Signals.isPending(SIGINT) {
+                // Typed at someone's prompt (ssh's passphrase): the line ends here, as after ^C.
+                try? FileDescriptor.standardError.writeAll("\n".utf8)
+                throw givingUp("interrupted while the channel opened")
+            }
+            var waitingMilliseconds: Int32 = 100
+            if let deadline {
+                let left = deadline - ContinuousClock.now
+                if left <= .zero { throw givingUp("no doshd answered within 5 s") }
+                waitingMilliseconds = min(100, Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+            }
+            var descriptor = pollfd(fd: opened.rawValue, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, waitingMilliseconds) > 0 else { continue }
+            var byte: UInt8 = 0
+            let count = read(opened.rawValue, &byte, 1)
+            if count < 0 && errno == EINTR { continue }
+            opened.closeQuietly()
+            self.opened = nil
+            if count == 1 { return }
+            throw HostFailure(message: "the channel ended before doshd answered", lostSession: true)
+        }
+    }
+
+    /// Ends the mux, which has not opened: it ends its command at once, and `explainFailure`
+    /// finds it gone.
+    private func givingUp(_ why: String) -> HostFailure {
+        gaveUp = true
+        lifeline.closeQuietly()
+        return HostFailure(message: why, lostSession: true)
+    }
+
     /// Why a session could not be opened through the channel, once the mux has had a moment to
     /// end: a command that is not there, a far side without doshd.
     func explainFailure(_ failure: HostFailure) -> HostFailure {
         let deadline = ContinuousClock.now.advanced(by: .seconds(2))
         while isRunning && ContinuousClock.now < deadline { usleep(10_000) }
         if let why = takeRecordedFailure() { return HostFailure(message: "\(command.label): \(why)") }
+        if gaveUp { return HostFailure(message: "\(command.label): \(failure.message)") }
         switch exitStatus {
         case .exited(127)?:
             let fix = command.label.hasPrefix("ssh:")
@@ -152,6 +200,8 @@ final class HostChannel {
     /// Ends the mux (the shell leaves): the far side sees its input end and hangs up its jobs.
     func close() {
         lifeline.closeQuietly()
+        opened?.closeQuietly()
+        opened = nil
         _ = try? Wait.wait(pid)
         _ = takeRecordedFailure()
     }
@@ -205,7 +255,7 @@ public func runChannelMux(_ arguments: [String]) -> Int32 {
         var options = SpawnOptions()
         options.fdActions = [
             .duplicate(source: input.readEnd.rawValue, target: 0), .duplicate(source: output.writeEnd.rawValue, target: 1),
-            .close(3), .close(4),
+            .close(3), .close(4), .close(5),
         ]
         options.defaultSignals = [SIGPIPE, SIGHUP]
         let path = command[0].contains("/") ? command[0] : searchPath(command[0])
@@ -218,10 +268,18 @@ public func runChannelMux(_ arguments: [String]) -> Int32 {
         say("cannot run \(command[0]): \(error.message)")
         return 127
     }
+    var greeted = false
     let ending = ChannelMux(
-        input: fromCommand.rawValue, output: toCommand.rawValue, role: .accepting(listener: 3, lifeline: 4)
+        input: fromCommand.rawValue, output: toCommand.rawValue, role: .accepting(listener: 3, lifeline: 4),
+        onGreeting: {
+            greeted = true
+            tellTheShellTheChannelIsOpen()
+        }
     ).run()
     close(3)
+    // The shell gave up before the far side spoke (Ctrl-C at ssh's passphrase prompt): no
+    // session to hang up, and the command may be reading the terminal still.
+    if ending == .shellGone && !greeted { kill(pid, SIGTERM) }
     // The far side sees its input end and leaves; a command that hangs on is ended.
     toCommand.closeQuietly()
     fromCommand.closeQuietly()
@@ -253,12 +311,22 @@ private func runDeviceChannel(_ path: String, directory: String, say: (String) -
     let saved = try? Terminal.attributes(device)
     if let saved { try? Terminal.setAttributes(Terminal.rawAttributes(saved), on: device) }
     defer { if let saved { try? Terminal.setAttributes(saved, on: device) } }
-    let ending = ChannelMux(input: device.rawValue, output: device.rawValue, role: .accepting(listener: 3, lifeline: 4)).run()
+    let ending = ChannelMux(
+        input: device.rawValue, output: device.rawValue, role: .accepting(listener: 3, lifeline: 4),
+        onGreeting: tellTheShellTheChannelIsOpen
+    ).run()
     if case .failed(let why) = ending {
         recordFailure(why, in: directory)
         return 1
     }
     return 0
+}
+
+/// One byte on fd 5: the shell's `waitUntilOpen` goes on to the session's handshake.
+private func tellTheShellTheChannelIsOpen() {
+    var byte: UInt8 = 1
+    _ = write(5, &byte, 1)
+    close(5)
 }
 
 /// Leaves `why` for the shell, which tells the user (`HostChannel.explainFailure`).

@@ -53,6 +53,7 @@ public final class HostLink {
                 address = .unix(path: channel!.socketPath)
             }
             do throws(HostFailure) {
+                try channel!.waitUntilOpen()
                 session = try HostSession.open(address, tokenFile: nil)
             } catch {
                 throw channel!.explainFailure(error)

@@ -99,7 +99,12 @@ class Host:
 
     def stop(self):
         self.listener.terminate()
-        self.listener.wait()
+        try:
+            self.listener.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            check("doshd --stdio --listen ends on SIGTERM", False)
+            self.listener.kill()
+            self.listener.wait()
         for pid in self.channels():
             os.kill(pid, 9)
 
