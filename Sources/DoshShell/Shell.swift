@@ -35,6 +35,9 @@ public final class Shell {
     var functionDepth = 0
     /// Set while running a condition (`if`, `while`, `&&` left side, `!`): `set -e` does not apply.
     var errExitSuppression = 0
+    /// Whether the last status is a failure that `set -e` ignored (the left side of `&&`, a
+    /// `!` pipeline): a compound command ending with it does not end the shell either.
+    var lastFailureIgnored = false
     /// The line of the command being run, for `LINENO` and error messages.
     var currentLine = 0
     /// `pushd`'s saved directories, newest first; the working directory is entry 0 and is not kept here.

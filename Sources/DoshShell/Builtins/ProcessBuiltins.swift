@@ -12,7 +12,7 @@ extension Shell {
         if operands.first == "--" { operands = operands.dropFirst() }
         if operands.isEmpty || operands.first == "-p" {
             var output = ""
-            for (signal, action) in traps.actions.sorted(by: { $0.key < $1.key }) {
+            for (signal, action) in traps.listing.sorted(by: { $0.key < $1.key }) {
                 let name = signal == 0 ? "EXIT" : (SignalNames.name(of: signal) ?? String(signal))
                 output += "trap -- \(quoteForDisplay(action)) \(name)\n"
             }

@@ -389,7 +389,11 @@ extension SyntaxReader {
                     if expandAlias(t) { continue }
                 }
                 consume()
-                command.words.append(applyingTilde(word))
+                if isDeclarationUtility(command.words.first) {
+                    command.words.append(applyingDeclarationTilde(word))
+                } else {
+                    command.words.append(applyingTilde(word))
+                }
             default:
                 if command.assignments.isEmpty, command.words.isEmpty, command.redirections.isEmpty {
                     throw unexpected(t)
