@@ -155,7 +155,8 @@ extension SyntaxReader {
                 case "function":
                     return try parseFunctionKeywordDefinition()
                 default:
-                    if closingReservedWords.contains(word) { throw unexpected(t) }
+                    // `!` negates a whole pipeline only: `a | ! b` is an error, as in bash and dash.
+                    if word == "!" || closingReservedWords.contains(word) { throw unexpected(t) }
                 }
                 if expandAlias(t) { continue }
             }
