@@ -100,6 +100,8 @@ extension Shell {
     func execBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
         // Redirections of `exec` were applied around this builtin; make them permanent by
         // dropping the saved copies: the caller's restore finds nothing to undo.
+        // `exec -- command` (bash): the `--` ends options, and exec has none.
+        let arguments = arguments.first == "--" ? Array(arguments.dropFirst()) : arguments
         guard let name = arguments.first else {
             keepRedirections = true
             return 0
