@@ -75,6 +75,9 @@ public final class Shell {
     var hostExpansion: HostExpansion? = nil
     /// The interactive command history, when there is one.
     var history: (any CommandHistoryStore)? = nil
+    /// Whether the command being run is the newest history entry (it is not when it started
+    /// with a space or repeated the one before): `fc` counts from the entry before it.
+    var commandIsInHistory = false
 
     public init(arguments: [String] = [], scriptName: String = "dosh", environment: [String]) {
         self.variables = VariableStore(environment: environment)
