@@ -53,6 +53,9 @@ extension Shell {
                 _ = try evaluate(action, name: "trap")
             } catch .exit(let status) {
                 throw .exit(status)
+            } catch .returnFromFunction(let status) where functionDepth > 0 || sourceDepth > 0 {
+                // `return` in the action returns from the function it interrupted (bash, dash).
+                throw .returnFromFunction(status)
             } catch {
                 // Other failures in a trap action do not end the shell.
             }
