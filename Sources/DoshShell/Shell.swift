@@ -46,6 +46,8 @@ public final class Shell {
     var commandPaths: [String: String] = [:]
     /// How many `.`/`source` files are being run (`return` ends them).
     var sourceDepth = 0
+    /// Stops a runaway recursion before the stack runs out.
+    let stackGuard = StackGuard()
     /// The status of the last command substitution in the current simple command (an
     /// assignment-only command returns it).
     var lastSubstitutionStatus: Int32? = nil

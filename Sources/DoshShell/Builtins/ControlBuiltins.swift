@@ -79,6 +79,10 @@ extension Shell {
                 }
             }
         }
+        guard !stackGuard.isNearlyExhausted else {
+            report(".: \(name): maximum nesting level exceeded (\(sourceDepth))")
+            throw .fatal(status: 2)
+        }
         let savedParameters = positionalParameters
         if arguments.count > 1 { positionalParameters = Array(arguments.dropFirst()) }
         sourceDepth += 1

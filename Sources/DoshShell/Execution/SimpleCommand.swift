@@ -125,8 +125,8 @@ extension Shell {
     }
 
     func callFunction(_ function: FunctionDefinition, _ arguments: [String]) throws(Unwind) -> Int32 {
-        guard functionDepth < 1000 else {
-            report("\(function.name): maximum function nesting level exceeded (1000)")
+        guard functionDepth < 1000, !stackGuard.isNearlyExhausted else {
+            report("\(function.name): maximum function nesting level exceeded (\(functionDepth))")
             throw .fatal(status: 2)
         }
         let savedParameters = positionalParameters
