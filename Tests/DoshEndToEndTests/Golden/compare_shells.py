@@ -16,6 +16,7 @@ import concurrent.futures
 import os
 import pathlib
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -115,6 +116,8 @@ def failure(shell_name, shell, case, timeout):
 
 
 def main():
+    # Output piped to `head` ends quietly.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     options.add_argument("files", nargs="*", help=".test files (default: Golden/posix-*.test)")
     options.add_argument("--all", action="store_true", help="every .test file")
