@@ -40,6 +40,12 @@ import Testing
         #expect(run.file == "history\n")
     }
 
+    @Test func blankLinesBeforeACommandAreNotPartOfItsEntry() throws {
+        let run = try interactive("\n  \n\techo x\n\nhistory\n")
+        #expect(run.out == "x\n    1  \techo x\n    2  history\n")
+        #expect(run.file == "\techo x\nhistory\n")
+    }
+
     @Test func fcListsRangesWithoutCountingItself() throws {
         let run = try interactive("echo a\necho b\nhistory\nfc -l\nfc -l -3 -2\nfc -ln -1\nfc -l 2 3\nfc -l echo\nfc -lr 2 3\n")
         #expect(run.out == """

@@ -154,6 +154,8 @@ extension Shell {
 
     private func addToHistory(_ lines: [String]) {
         commandIsInHistory = false
+        // Blank lines read before the command (Enter at an empty prompt) are not part of it.
+        let lines = lines.drop { line in line.allSatisfy { $0 == " " || $0 == "\t" } }
         guard let history, !lines.isEmpty else { return }
         if let size = variables.value("HISTSIZE").flatMap({ Int($0) }) { history.setMaximumSize(size) }
         commandIsInHistory = history.add(lines.joined(separator: "\n"))
