@@ -80,7 +80,7 @@ def parse(path):
 
 def run(shell, case, timeout):
     """(stdout, stderr, status) of one case under one shell (a list: program and options)."""
-    directory = tempfile.mkdtemp(prefix="golden-")
+    directory = tempfile.mkdtemp(prefix="dosh-test-")  # as GoldenTests names it
     try:
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": tempfile.gettempdir(), "LC_ALL": "C"}
         stdin = b""
