@@ -71,12 +71,30 @@ public final class CommandHistory {
         entries[entries.count - 1] = text
         reloadEditorCopy()
         // The newest record of this text in the file: other shells may have appended since.
-        _ = file?.rewrite { records in
+        let count = file?.rewrite { records in
             guard let index = records.lastIndex(of: old) else { return records + [text] }
             var records = records
             records[index] = text
             return records
         }
+        if let count { recordsInFile = count }
+    }
+
+    /// Forgets the entries at `positions` (0 for the oldest), in memory and in the file
+    /// (`history -d`); in the file, the newest record of each entry's text goes.
+    public func remove(_ positions: ClosedRange<Int>) {
+        guard positions.lowerBound >= 0, positions.upperBound < entries.count else { return }
+        let removed = entries[positions]
+        entries.removeSubrange(positions)
+        reloadEditorCopy()
+        let count = file?.rewrite { records in
+            var records = records
+            for entry in removed.reversed() {
+                if let index = records.lastIndex(of: entry) { records.remove(at: index) }
+            }
+            return records
+        }
+        if let count { recordsInFile = count }
     }
 
     /// Forgets every entry, in memory and in the file (`history -c`).

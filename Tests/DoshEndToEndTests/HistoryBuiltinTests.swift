@@ -40,6 +40,13 @@ import Testing
         #expect(run.file == "history\n")
     }
 
+    @Test func historyDeleteRemovesEntriesFromMemoryAndTheFile() throws {
+        let run = try interactive("echo a\necho b\necho c\nhistory -d 2\nhistory -d -1\nhistory -d 1-2\nhistory\nhistory -d 99\n")
+        #expect(run.out == "a\nb\nc\n    1  history -d 2\n    2  history -d 1-2\n    3  history\n")
+        #expect(run.err.contains("dosh: history: 99: history position out of range\n"))
+        #expect(run.file == "history -d 2\nhistory -d 1-2\nhistory\nhistory -d 99\n")
+    }
+
     @Test func blankLinesBeforeACommandAreNotPartOfItsEntry() throws {
         let run = try interactive("\n  \n\techo x\n\nhistory\n")
         #expect(run.out == "x\n    1  \techo x\n    2  history\n")

@@ -176,6 +176,16 @@ import Testing
         #expect(fileContents(path) == "first\n")
     }
 
+    @Test func removeForgetsEntriesInMemoryAndTheirNewestRecords() {
+        let history = CommandHistory(path: path, maximumSize: 10)
+        ["a", "secret", "b", "c"].forEach { history.add($0) }
+        history.remove(1...2)
+        #expect(history.entries == ["a", "c"])
+        #expect(fileContents(path) == "a\nc\n")
+        history.remove(5...6)
+        #expect(history.entries == ["a", "c"])
+    }
+
     @Test func clearForgetsMemoryAndTheFile() {
         let history = CommandHistory(path: path, maximumSize: 10)
         ["a", "b"].forEach { history.add($0) }

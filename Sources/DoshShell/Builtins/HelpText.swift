@@ -24,7 +24,7 @@ enum HelpText {
         "getopts": ("getopts optstring name [argument ...]", "Parse options of a script or function."),
         "hash": ("hash [-r] [name ...]", "Remember or show where commands are found."),
         "help": ("help [pattern ...]", "Show what the builtins do."),
-        "history": ("history [-c] [n]", "Show the last n commands of the history, or forget them all."),
+        "history": ("history [-c] [-d offset] [n]", "Show the last n commands of the history, or forget some or all."),
         "jobs": ("jobs [-lp] [job ...]", "List the jobs."),
         "kill": ("kill [-s signal | -signal] pid | job ... or kill -l [status]", "Send a signal to processes or jobs."),
         "local": ("local [-rx] [name[=value] ...]", "Declare variables local to the function."),

@@ -9,16 +9,25 @@ import SystemPackage
 /// `dosh -c`) has an empty history, as a non-interactive bash has: `history` lists nothing and
 /// `fc -s` finds no command.
 extension Shell {
-    /// `history [n]`, `history -c`.
+    /// `history [n]`, `history -c`, `history -d offset`, `history -d start-end`.
     func historyBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
         var clear = false
+        var deletion: String? = nil
         var count: Int? = nil
         var operands = arguments[...]
         while let first = operands.first, first.hasPrefix("-"), first.count > 1 {
             operands = operands.dropFirst()
-            if first == "--" { break }
-            guard first == "-c" else { return usageError("history", "\(first): invalid option") }
-            clear = true
+            switch first {
+            case "--": break
+            case "-c": clear = true; continue
+            case "-d":
+                guard let offset = operands.first else { return usageError("history", "-d: option requires an argument") }
+                deletion = offset
+                operands = operands.dropFirst()
+                continue
+            default: return usageError("history", "\(first): invalid option")
+            }
+            break
         }
         if let first = operands.first {
             guard operands.count == 1 else {
@@ -31,10 +40,25 @@ extension Shell {
             }
             count = number
         }
-        guard let history else { return 0 }
+        guard let history else {
+            if let deletion {
+                report("history: \(deletion): history position out of range")
+                return 1
+            }
+            return 0
+        }
         if clear {
             history.clear()
             commandIsInHistory = false
+            return 0
+        }
+        if let deletion {
+            guard let positions = historyPositions(deletion, count: history.entries.count) else {
+                report("history: \(deletion): history position out of range")
+                return 1
+            }
+            if commandIsInHistory, positions.contains(history.entries.count - 1) { commandIsInHistory = false }
+            history.remove(positions)
             return 0
         }
         let entries = history.entries
@@ -46,6 +70,24 @@ extension Shell {
         }
         try writeOutput(output)
         return 0
+    }
+
+    /// The entries `history -d` means, as bash reads it: a number, negative ones counting
+    /// back from the newest entry (-1, which is the `history -d` command itself), or a range
+    /// `start-end` of such numbers.
+    private func historyPositions(_ spec: String, count: Int) -> ClosedRange<Int>? {
+        func position(_ text: Substring) -> Int? {
+            guard let number = Int(text), number != 0 else { return nil }
+            let position = number > 0 ? number - 1 : count + number
+            return (0..<count).contains(position) ? position : nil
+        }
+        // The `-` between two numbers, not the sign of the first.
+        if let dash = spec.dropFirst().firstIndex(of: "-") {
+            guard let start = position(spec[..<dash]), let end = position(spec[spec.index(after: dash)...]), start <= end
+            else { return nil }
+            return start...end
+        }
+        return position(spec[...]).map { $0...$0 }
     }
 
     /// `fc -l [-nr] [first [last]]`, `fc -s [old=new] [first]`, `fc [-e editor] [-r] [first [last]]`.

@@ -29,6 +29,8 @@ public protocol CommandHistoryStore: AnyObject {
     func replaceNewest(with entry: String)
     /// Forgets every entry (`history -c`).
     func clear()
+    /// Forgets the entries at `positions`, 0 for the oldest (`history -d`).
+    func remove(_ positions: ClosedRange<Int>)
 }
 
 /// Reads a terminal without line editing: the fallback when the line editor cannot start.
