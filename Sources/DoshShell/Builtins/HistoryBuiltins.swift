@@ -131,7 +131,7 @@ extension Shell {
                 operands.removeFirst()
             }
             guard operands.count <= 1 else { return usageError("fc", "too many arguments") }
-            guard let position = try historyPosition(operands.first ?? "-1", in: entries) else { return 1 }
+            guard let position = historyPosition(operands.first ?? "-1", in: entries) else { return 1 }
             var command = entries[position]
             if let substitution, !substitution.old.isEmpty {
                 // Every occurrence, as in bash (POSIX says the first).
@@ -147,8 +147,8 @@ extension Shell {
             return 1
         }
         let defaultFirst = listing ? "-16" : "-1"
-        guard let first = try historyPosition(operands.first ?? defaultFirst, in: entries, clamped: true),
-            let last = try historyPosition(operands.count > 1 ? operands[1] : (listing || operands.isEmpty ? "-1" : operands[0]), in: entries, clamped: true)
+        guard let first = historyPosition(operands.first ?? defaultFirst, in: entries, clamped: true),
+            let last = historyPosition(operands.count > 1 ? operands[1] : (listing || operands.isEmpty ? "-1" : operands[0]), in: entries, clamped: true)
         else { return 1 }
         var positions = Array(min(first, last)...max(first, last))
         if (first > last) != reversed { positions.reverse() }
@@ -169,7 +169,7 @@ extension Shell {
     /// from the newest, -1 being the newest) or the newest command starting with the text.
     /// Nil, after the message, when there is none. `clamped` (a range) takes a number outside
     /// the history as its oldest or newest entry, as POSIX says.
-    private func historyPosition(_ spec: String, in entries: [String], clamped: Bool = false) throws(Unwind) -> Int? {
+    private func historyPosition(_ spec: String, in entries: [String], clamped: Bool = false) -> Int? {
         guard !entries.isEmpty else {
             report("fc: no command found")
             return nil
