@@ -40,15 +40,15 @@ public final class CommandHistory {
     /// Records `entry` (without its final newlines) and appends it to the file at once.
     /// Skips empty entries, entries starting with a space (bash's `ignorespace`) and an entry
     /// equal to the previous one.
-    public func add(_ entry: String) {
-        var entry = Substring(entry)
-        while entry.hasSuffix("\n") { entry = entry.dropLast() }
-        guard !entry.isEmpty, !entry.hasPrefix(" "), entry != entries.last.map({ $0[...] }),
-            maximumSize != 0
-        else { return }
-        let text = String(entry)
+    /// Returns whether the entry was recorded.
+    @discardableResult
+    public func add(_ entry: String) -> Bool {
+        let text = Self.withoutFinalNewlines(entry)
+        guard !text.isEmpty, !text.hasPrefix(" "), text != entries.last, maximumSize != 0
+        else { return false }
         remember(text)
-        guard let file else { return }
+        defer { compactIfLarge() }
+        guard let file else { return true }
         var record = HistoryFileFormat.record(for: text)
         if fileNeedsNewline {
             record.insert(UInt8(ascii: "\n"), at: 0)
@@ -56,7 +56,66 @@ public final class CommandHistory {
         }
         file.append(record)
         recordsInFile += 1
-        compactIfLarge()
+        return true
+    }
+
+    /// Puts `entry` in place of the newest entry, in memory and in the file (`fc` replaces
+    /// itself with the command it runs, as in bash).
+    public func replaceNewest(with entry: String) {
+        let text = Self.withoutFinalNewlines(entry)
+        guard let old = entries.last else {
+            add(text)
+            return
+        }
+        guard !text.isEmpty else { return }
+        entries[entries.count - 1] = text
+        reloadEditorCopy()
+        // The newest record of this text in the file: other shells may have appended since.
+        let count = file?.rewrite { records in
+            guard let index = records.lastIndex(of: old) else { return records + [text] }
+            var records = records
+            records[index] = text
+            return records
+        }
+        if let count { recordsInFile = count }
+    }
+
+    /// Forgets the entries at `positions` (0 for the oldest), in memory and in the file
+    /// (`history -d`); in the file, the newest record of each entry's text goes.
+    public func remove(_ positions: ClosedRange<Int>) {
+        guard positions.lowerBound >= 0, positions.upperBound < entries.count else { return }
+        let removed = entries[positions]
+        entries.removeSubrange(positions)
+        reloadEditorCopy()
+        let count = file?.rewrite { records in
+            var records = records
+            for entry in removed.reversed() {
+                if let index = records.lastIndex(of: entry) { records.remove(at: index) }
+            }
+            return records
+        }
+        if let count { recordsInFile = count }
+    }
+
+    /// Forgets every entry, in memory and in the file (`history -c`).
+    public func clear() {
+        entries = []
+        _ = dosh_history_clear(handle)
+        if let count = file?.rewrite({ _ in [] }) {
+            recordsInFile = count
+            fileNeedsNewline = false
+        }
+    }
+
+    private func reloadEditorCopy() {
+        _ = dosh_history_clear(handle)
+        for entry in entries { _ = dosh_history_enter(handle, entry) }
+    }
+
+    private static func withoutFinalNewlines(_ entry: String) -> String {
+        var entry = Substring(entry)
+        while entry.hasSuffix("\n") { entry = entry.dropLast() }
+        return String(entry)
     }
 
     /// Changes the most entries kept (HISTSIZE; negative: unlimited) and drops older ones.

@@ -41,12 +41,19 @@ struct HistoryFile {
     /// Keeps only the newest `keep` entries (those already in the file), atomically.
     /// Returns how many entries the file holds afterwards, or nil when nothing was done.
     func compact(keeping keep: Int) -> Int? {
+        rewrite { Array($0.suffix(max(0, keep))) }
+    }
+
+    /// Replaces the file's entries by `change(entries)`, atomically and under the exclusive
+    /// lock, so no concurrent append is lost. Returns how many entries the file holds
+    /// afterwards, or nil when nothing was done.
+    func rewrite(_ change: ([String]) -> [String]) -> Int? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         guard Self.lock(fd, LOCK_EX), Self.stillNamed(path, by: fd), let contents = Self.readAll(fd)
         else { return nil }
-        let kept = HistoryFileFormat.entries(inFile: contents).suffix(max(0, keep))
+        let kept = change(HistoryFileFormat.entries(inFile: contents))
         var bytes: [UInt8] = []
         for entry in kept { bytes += HistoryFileFormat.record(for: entry) }
 

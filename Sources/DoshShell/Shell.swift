@@ -35,6 +35,9 @@ public final class Shell {
     var functionDepth = 0
     /// Set while running a condition (`if`, `while`, `&&` left side, `!`): `set -e` does not apply.
     var errExitSuppression = 0
+    /// Whether the last status is a failure that `set -e` ignored (the left side of `&&`, a
+    /// `!` pipeline): a compound command ending with it does not end the shell either.
+    var lastFailureIgnored = false
     /// The line of the command being run, for `LINENO` and error messages.
     var currentLine = 0
     /// `pushd`'s saved directories, newest first; the working directory is entry 0 and is not kept here.
@@ -43,6 +46,8 @@ public final class Shell {
     var commandPaths: [String: String] = [:]
     /// How many `.`/`source` files are being run (`return` ends them).
     var sourceDepth = 0
+    /// Stops a runaway recursion before the stack runs out.
+    let stackGuard = StackGuard()
     /// The status of the last command substitution in the current simple command (an
     /// assignment-only command returns it).
     var lastSubstitutionStatus: Int32? = nil
@@ -72,6 +77,9 @@ public final class Shell {
     var hostExpansion: HostExpansion? = nil
     /// The interactive command history, when there is one.
     var history: (any CommandHistoryStore)? = nil
+    /// Whether the command being run is the newest history entry (it is not when it started
+    /// with a space or repeated the one before): `fc` counts from the entry before it.
+    var commandIsInHistory = false
 
     public init(arguments: [String] = [], scriptName: String = "dosh", environment: [String]) {
         self.variables = VariableStore(environment: environment)

@@ -15,7 +15,7 @@ import Testing
             "héllo 日本 👍",
         ]
         let history = CommandHistory(path: path, maximumSize: 100)
-        tricky.forEach(history.add)
+        tricky.forEach { history.add($0) }
         #expect(history.entries == tricky)
         #expect(CommandHistory(path: path, maximumSize: 100).entries == tricky)
         // One record per line: every newline in the file ends a record.
@@ -146,8 +146,54 @@ import Testing
 
     @Test func memoryOnlyWithoutPath() {
         let history = CommandHistory(path: nil, maximumSize: 2)
-        ["a", "b", "c"].forEach(history.add)
+        ["a", "b", "c"].forEach { history.add($0) }
         #expect(history.entries == ["b", "c"])
+    }
+
+    @Test func addSaysWhetherTheEntryWasKept() {
+        let history = CommandHistory(path: nil, maximumSize: 10)
+        #expect(history.add("ls"))
+        #expect(!history.add("ls"))
+        #expect(!history.add(" hidden"))
+        #expect(!history.add(""))
+    }
+
+    @Test func replaceNewestChangesMemoryAndTheFile() {
+        let history = CommandHistory(path: path, maximumSize: 10)
+        ["echo a", "fc -s"].forEach { history.add($0) }
+        // Another shell appended after this one's newest entry.
+        CommandHistory(path: path, maximumSize: 10).add("other shell")
+        history.replaceNewest(with: "echo a\n")
+        #expect(history.entries == ["echo a", "echo a"])
+        #expect(fileContents(path) == "echo a\necho a\nother shell\n")
+        #expect(CommandHistory(path: path, maximumSize: 10).entries == ["echo a", "echo a", "other shell"])
+    }
+
+    @Test func replaceNewestOfAnEmptyHistoryAdds() {
+        let history = CommandHistory(path: path, maximumSize: 10)
+        history.replaceNewest(with: "first")
+        #expect(history.entries == ["first"])
+        #expect(fileContents(path) == "first\n")
+    }
+
+    @Test func removeForgetsEntriesInMemoryAndTheirNewestRecords() {
+        let history = CommandHistory(path: path, maximumSize: 10)
+        ["a", "secret", "b", "c"].forEach { history.add($0) }
+        history.remove(1...2)
+        #expect(history.entries == ["a", "c"])
+        #expect(fileContents(path) == "a\nc\n")
+        history.remove(5...6)
+        #expect(history.entries == ["a", "c"])
+    }
+
+    @Test func clearForgetsMemoryAndTheFile() {
+        let history = CommandHistory(path: path, maximumSize: 10)
+        ["a", "b"].forEach { history.add($0) }
+        history.clear()
+        #expect(history.entries.isEmpty)
+        #expect(fileContents(path) == "")
+        history.add("c")
+        #expect(CommandHistory(path: path, maximumSize: 10).entries == ["c"])
     }
 
     @Test func unwritableFileDoesNotStopTheShell() {

@@ -55,6 +55,7 @@ enum Builtins {
         add("umask") { shell, arguments throws(Unwind) in try shell.umaskBuiltin(arguments) }
         add("getopts") { shell, arguments throws(Unwind) in try shell.getoptsBuiltin(arguments) }
         add("history") { shell, arguments throws(Unwind) in try shell.historyBuiltin(arguments) }
+        add("fc") { shell, arguments throws(Unwind) in try shell.fcBuiltin(arguments) }
         add("jobs") { shell, arguments throws(Unwind) in try shell.jobsBuiltin(arguments) }
         add("fg") { shell, arguments throws(Unwind) in try shell.fgBuiltin(arguments) }
         add("bg") { shell, arguments throws(Unwind) in try shell.bgBuiltin(arguments) }

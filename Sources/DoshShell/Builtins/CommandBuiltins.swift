@@ -198,22 +198,3 @@ extension Shell {
         return status
     }
 }
-
-/// `history`.
-extension Shell {
-    func historyBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
-        guard let history else { return 0 }
-        var entries = history.entries
-        if let count = arguments.first.flatMap({ Int($0) }), count < entries.count {
-            entries = Array(entries.suffix(count))
-        }
-        let first = history.entries.count - entries.count + 1
-        var output = ""
-        for (offset, entry) in entries.enumerated() {
-            let number = String(first + offset)
-            output += String(repeating: " ", count: max(0, 5 - number.count)) + number + "  " + entry + "\n"
-        }
-        try writeOutput(output)
-        return 0
-    }
-}

@@ -79,6 +79,10 @@ extension Shell {
                 }
             }
         }
+        guard !stackGuard.isNearlyExhausted else {
+            report(".: \(name): maximum nesting level exceeded (\(sourceDepth))")
+            throw .fatal(status: 2)
+        }
         let savedParameters = positionalParameters
         if arguments.count > 1 { positionalParameters = Array(arguments.dropFirst()) }
         sourceDepth += 1
@@ -100,6 +104,8 @@ extension Shell {
     func execBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
         // Redirections of `exec` were applied around this builtin; make them permanent by
         // dropping the saved copies: the caller's restore finds nothing to undo.
+        // `exec -- command` (bash): the `--` ends options, and exec has none.
+        let arguments = arguments.first == "--" ? Array(arguments.dropFirst()) : arguments
         guard let name = arguments.first else {
             keepRedirections = true
             return 0

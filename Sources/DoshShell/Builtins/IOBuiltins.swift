@@ -134,6 +134,7 @@ extension Shell {
         }
         var fields: [[UInt8]] = []
         var current: [UInt8] = []
+        var currentEscaped: [Bool] = []
         var index = 0
         // Leading IFS whitespace is skipped.
         while index < line.count, isWhitespace(line[index]) { index += 1 }
@@ -150,6 +151,7 @@ extension Shell {
             if !escaped && ifs.contains(byte) && fields.count < count - 1 {
                 fields.append(current)
                 current = []
+                currentEscaped = []
                 // Whitespace around a delimiter belongs to it.
                 while index < line.count, isWhitespace(line[index]) { index += 1 }
                 if !isWhitespace(byte), index < line.count, !isWhitespace(line[index]) {
@@ -162,11 +164,25 @@ extension Shell {
                 continue
             }
             current.append(byte)
+            currentEscaped.append(escaped)
             lastWasEscaped = escaped
         }
         // Trailing IFS whitespace of the last field is dropped (but not an escaped one).
         if !lastWasEscaped {
-            while let last = current.last, isWhitespace(last) { current.removeLast() }
+            while let last = current.last, isWhitespace(last) {
+                current.removeLast()
+                currentEscaped.removeLast()
+            }
+        }
+        // The rest of the line that is one field and its delimiter (`b:` of `a:b:`) loses the
+        // delimiter, as in dash and bash: it would split into that one field.
+        if fields.count == count - 1, let last = current.last, currentEscaped.last == false,
+            ifs.contains(last), !isWhitespace(last)
+        {
+            var candidate = current.count - 1
+            while candidate > 0, !currentEscaped[candidate - 1], isWhitespace(current[candidate - 1]) { candidate -= 1 }
+            let hasDelimiter = (0..<candidate).contains { !currentEscaped[$0] && ifs.contains(current[$0]) }
+            if !hasDelimiter { current.removeLast(current.count - candidate) }
         }
         if !current.isEmpty || fields.count < count { fields.append(current) }
         return fields.map { String(decoding: $0, as: UTF8.self) }

@@ -164,6 +164,7 @@ extension Shell {
             if let done = jobs.jobs.first(where: { if case .done = $0.state { return true } else { return false } }) {
                 tellOfDeathWhenWaited(done)
                 jobs.remove(number: done.number)
+                jobs.forgetReapedStatuses(of: done)
                 return done.status
             }
             let running = jobs.jobs.filter { $0.state == .running }
@@ -202,6 +203,7 @@ extension Shell {
         guard let finished = jobs[number] else { return 0 }
         tellOfDeathWhenWaited(finished)
         jobs.remove(number: number)
+        jobs.forgetReapedStatuses(of: finished)
         if let pid {
             if let status = finished.guestStatus(pid) { return status.shellStatus }
             for part in finished.hostParts {

@@ -12,7 +12,7 @@ extension Shell {
         if operands.first == "--" { operands = operands.dropFirst() }
         if operands.isEmpty || operands.first == "-p" {
             var output = ""
-            for (signal, action) in traps.actions.sorted(by: { $0.key < $1.key }) {
+            for (signal, action) in traps.listing.sorted(by: { $0.key < $1.key }) {
                 let name = signal == 0 ? "EXIT" : (SignalNames.name(of: signal) ?? String(signal))
                 output += "trap -- \(quoteForDisplay(action)) \(name)\n"
             }
@@ -74,14 +74,30 @@ extension Shell {
         var operands = arguments[...]
         if let first = operands.first {
             if first == "-l" || first == "-L" {
-                if let number = operands.dropFirst().first {
-                    let code = (Int32(number) ?? 0) > 128 ? (Int32(number) ?? 0) - 128 : (Int32(number) ?? 0)
-                    guard let name = SignalNames.name(of: code) else { return usageError("kill", "\(number): invalid signal specification") }
-                    try writeOutput(name + "\n")
-                } else {
+                let specs = operands.dropFirst()
+                guard !specs.isEmpty else {
                     try writeOutput(SignalNames.all.map(\.name).joined(separator: " ") + "\n")
+                    return 0
                 }
-                return 0
+                // Each operand converts: a number or an exit status (128+N) to its name, a name
+                // to its number, as bash does.
+                var output = ""
+                var status: Int32 = 0
+                for spec in specs {
+                    if let value = Int32(spec) {
+                        if let name = SignalNames.name(of: value > 128 ? value - 128 : value) {
+                            output += name + "\n"
+                            continue
+                        }
+                    } else if let number = SignalNames.number(for: spec) {
+                        output += "\(number)\n"
+                        continue
+                    }
+                    report("kill: \(spec): invalid signal specification")
+                    status = 1
+                }
+                try writeOutput(output)
+                return status
             }
             if first == "-s" || first == "-n" {
                 guard let name = operands.dropFirst().first, let number = SignalNames.number(for: name) else {

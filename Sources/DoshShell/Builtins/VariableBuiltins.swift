@@ -64,14 +64,15 @@ extension Shell {
 
     func unsetBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
         var functionsOnly = false
+        var variablesOnly = false
         var operands = arguments[...]
         while let first = operands.first, first.hasPrefix("-"), first.count > 1 {
             operands = operands.dropFirst()
             if first == "--" { break }
             for letter in first.dropFirst() {
                 switch letter {
-                case "f": functionsOnly = true
-                case "v": functionsOnly = false
+                case "f": functionsOnly = true; variablesOnly = false
+                case "v": functionsOnly = false; variablesOnly = true
                 default:
                     report("unset: -\(letter): invalid option")
                     throw .fatal(status: 2)
@@ -89,8 +90,9 @@ extension Shell {
                 status = 1
                 continue
             }
-            if variables[name] == nil, functions[name] != nil {
-                // bash: `unset name` falls back to a function when no variable has that name.
+            if !variablesOnly, variables[name] == nil, functions[name] != nil {
+                // bash: `unset name` falls back to a function when no variable has that name;
+                // `unset -v name` never does.
                 functions[name] = nil
                 continue
             }

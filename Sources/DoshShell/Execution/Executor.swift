@@ -29,16 +29,19 @@ extension Shell {
             status = try execute(andOr.first)
         } else {
             status = try asCondition { () throws(Unwind) in try execute(andOr.first) }
+            var ranLast = false
             for (index, (op, pipeline)) in andOr.rest.enumerated() {
                 lastStatus = status
                 let run = op == .and ? status == 0 : status != 0
                 guard run else { continue }
                 if index == andOr.rest.count - 1 {
                     status = try execute(pipeline)
+                    ranLast = true
                 } else {
                     status = try asCondition { () throws(Unwind) in try execute(pipeline) }
                 }
             }
+            if !ranLast { lastFailureIgnored = status != 0 }
         }
         return status
     }
@@ -54,10 +57,17 @@ extension Shell {
         if pipeline.negated {
             status = try asCondition { () throws(Unwind) in try runPipelineAsJob(pipeline.commands) }
             status = status == 0 ? 1 : 0
+            lastFailureIgnored = status != 0
         } else {
+            lastFailureIgnored = false
             status = try runPipelineAsJob(pipeline.commands)
             lastStatus = status
-            try exitOnErrorIfNeeded(status)
+            // POSIX: a compound command run by the shell itself whose status is a failure
+            // that `set -e` ignored (`{ false && true; }`) does not end the shell.
+            if !(lastFailureIgnored && Self.passesOnIgnoredFailure(pipeline.commands)) {
+                lastFailureIgnored = false
+                try exitOnErrorIfNeeded(status)
+            }
         }
         lastStatus = status
         return status
@@ -66,6 +76,16 @@ extension Shell {
     private func runPipelineAsJob(_ commands: [Command]) throws(Unwind) -> Int32 {
         if commands.count == 1 { return try runPipeline(commands) }
         return try runAsJob { () throws(Unwind) in try runPipeline(commands) }
+    }
+
+    /// Whether a pipeline is one compound command the shell runs itself (not a subshell, not
+    /// `[[ ]]`, which fails as a simple command does), whose status is its last command's.
+    private static func passesOnIgnoredFailure(_ commands: [Command]) -> Bool {
+        guard commands.count == 1, case .compound(let compound, _, _) = commands[0] else { return false }
+        switch compound {
+        case .subshell, .conditional: return false
+        default: return true
+        }
     }
 
     /// Runs `body` as a condition, where `set -e` is suspended.
@@ -165,6 +185,7 @@ extension Shell {
 
     private func runLoop(condition: CommandList, body: CommandList, until: Bool) throws(Unwind) -> Int32 {
         var status: Int32 = 0
+        var bodyFailureIgnored = false
         loopDepth += 1
         defer { loopDepth -= 1 }
         while true {
@@ -176,9 +197,12 @@ extension Shell {
                     return
                 }
                 status = try execute(body)
+                bodyFailureIgnored = lastFailureIgnored
             }
             if done || !next { break }
         }
+        // The loop's status is its body's, and so is whether `set -e` ignored it.
+        lastFailureIgnored = bodyFailureIgnored
         return status
     }
 

@@ -63,6 +63,10 @@ extension Shell {
     /// Parses and runs `text` in the current shell (`eval`, traps). A syntax error is reported and
     /// gives status 2; in a non-interactive shell it is fatal, as POSIX says for `eval`.
     func evaluate(_ text: String, name: String) throws(Unwind) -> Int32 {
+        guard !stackGuard.isNearlyExhausted else {
+            report("\(name): maximum nesting level exceeded")
+            throw .fatal(status: 2)
+        }
         var parser = Parser(source: StringLineSource(text), aliases: { [unowned self] name in self.aliases[name] })
         let savedLine = currentLine
         defer { currentLine = savedLine }

@@ -21,8 +21,9 @@ extension Shell {
         let arguments = Array(fields.dropFirst())
 
         if let builtin = Builtins.table[name], builtin.isSpecial {
-            // POSIX: assignments before a special builtin stay; its errors end a script.
-            try applyAssignments(command.assignments, exportingFor: nil)
+            // POSIX: assignments before a special builtin stay; its errors end a script. Those
+            // before `exec COMMAND` are in the environment of the program that replaces the shell.
+            try applyAssignments(command.assignments, export: name == "exec" && !arguments.isEmpty)
             trace(fields)
             return try withRedirections(command.redirections, fatalOnError: true) { () throws(Unwind) in
                 try runBuiltin(builtin, arguments)
@@ -47,7 +48,7 @@ extension Shell {
 
     /// `A=1 B=2` with no command: the assignments change the shell.
     private func runAssignmentsOnly(_ command: SimpleCommand) throws(Unwind) -> Int32 {
-        try applyAssignments(command.assignments, exportingFor: nil)
+        try applyAssignments(command.assignments)
         if !command.redirections.isEmpty {
             // Redirections are still performed (files created or truncated), then undone.
             _ = try withRedirections(command.redirections) { () throws(Unwind) -> Int32 in 0 }
@@ -55,15 +56,19 @@ extension Shell {
         return lastSubstitutionStatus ?? 0
     }
 
-    /// Expands and assigns `assignments` in the shell.
-    func applyAssignments(_ assignments: [Assignment], exportingFor: Void?) throws(Unwind) {
+    /// Expands and assigns `assignments` in the shell, exported if `export`.
+    func applyAssignments(_ assignments: [Assignment], export: Bool = false) throws(Unwind) {
         guard !assignments.isEmpty else { return }
         var traced: [String] = []
         for assignment in assignments {
             let value = try expandString(assignment.value)
             if options.xtrace { traced.append("\(assignment.name)=\(value)") }
             do {
-                try assignVariable(assignment.name, value)
+                if export {
+                    try variables.set(assignment.name, value, export: true)
+                } else {
+                    try assignVariable(assignment.name, value)
+                }
             } catch {
                 report("\(assignment.name): \(error.message)")
                 throw .fatal(status: 1)
@@ -120,8 +125,8 @@ extension Shell {
     }
 
     func callFunction(_ function: FunctionDefinition, _ arguments: [String]) throws(Unwind) -> Int32 {
-        guard functionDepth < 1000 else {
-            report("\(function.name): maximum function nesting level exceeded (1000)")
+        guard functionDepth < 1000, !stackGuard.isNearlyExhausted else {
+            report("\(function.name): maximum function nesting level exceeded (\(functionDepth))")
             throw .fatal(status: 2)
         }
         let savedParameters = positionalParameters

@@ -17,7 +17,9 @@ struct ExpandedPiece {
 /// The output of the first expansion steps: pieces, and the field boundaries `"$@"` makes.
 enum ExpansionToken {
     case piece(ExpandedPiece)
-    case fieldBreak
+    /// Between two positional parameters; `ofStar` for `$*`, which a context without field
+    /// splitting (`x=$*`) joins with IFS's first character where `$@` gets a space.
+    case fieldBreak(ofStar: Bool)
 }
 
 /// What a word is expanded for.
@@ -59,7 +61,7 @@ extension Shell {
         for token in tokens {
             switch token {
             case .piece(let piece): result += piece.text
-            case .fieldBreak: result += " "
+            case .fieldBreak(let ofStar): result += ofStar ? starSeparator : " "
             }
         }
         return result
@@ -74,11 +76,17 @@ extension Shell {
             switch token {
             case .piece(let piece):
                 result += piece.quoted ? escapeForPattern(piece.text) : piece.text
-            case .fieldBreak:
-                result += " "
+            case .fieldBreak(let ofStar):
+                result += ofStar ? escapeForPattern(starSeparator) : " "
             }
         }
         return result
+    }
+
+    /// What joins the parameters of `"$*"`: IFS's first character, a space when IFS is unset.
+    var starSeparator: String {
+        guard let ifs = variables.value("IFS") else { return " " }
+        return ifs.first.map { String($0) } ?? ""
     }
 
     func expandParts(_ parts: [WordPart], quoted: Bool, into tokens: inout [ExpansionToken]) throws(Unwind) {

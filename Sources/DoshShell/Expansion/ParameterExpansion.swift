@@ -165,13 +165,11 @@ extension Shell {
             tokens.append(.piece(ExpandedPiece(text: text, quoted: quoted, splittable: !quoted)))
         case .list(let items):
             if quoted && name == "*" {
-                let ifs = variables.value("IFS")
-                let separator = ifs == nil ? " " : String(ifs!.first.map { String($0) } ?? "")
-                tokens.append(.piece(ExpandedPiece(text: items.joined(separator: separator), quoted: true, splittable: false)))
+                tokens.append(.piece(ExpandedPiece(text: items.joined(separator: starSeparator), quoted: true, splittable: false)))
                 return
             }
             for (index, item) in items.enumerated() {
-                if index > 0 { tokens.append(.fieldBreak) }
+                if index > 0 { tokens.append(.fieldBreak(ofStar: name == "*")) }
                 tokens.append(.piece(ExpandedPiece(text: item, quoted: quoted, splittable: !quoted)))
             }
         }

@@ -20,9 +20,17 @@ public protocol PromptReader: AnyObject {
 
 /// Where entered commands are remembered (the line editor's history).
 public protocol CommandHistoryStore: AnyObject {
-    func add(_ entry: String)
+    /// Records an entry; false when it is not kept (empty, starting with a space, a repeat).
+    @discardableResult func add(_ entry: String) -> Bool
+    /// The entries, oldest first.
     var entries: [String] { get }
     func setMaximumSize(_ size: Int)
+    /// Puts `entry` in place of the newest entry (`fc` replaces itself with what it runs).
+    func replaceNewest(with entry: String)
+    /// Forgets every entry (`history -c`).
+    func clear()
+    /// Forgets the entries at `positions`, 0 for the oldest (`history -d`).
+    func remove(_ positions: ClosedRange<Int>)
 }
 
 /// Reads a terminal without line editing: the fallback when the line editor cannot start.
@@ -147,9 +155,12 @@ extension Shell {
     }
 
     private func addToHistory(_ lines: [String]) {
+        commandIsInHistory = false
+        // Blank lines read before the command (Enter at an empty prompt) are not part of it.
+        let lines = lines.drop { line in line.allSatisfy { $0 == " " || $0 == "\t" } }
         guard let history, !lines.isEmpty else { return }
         if let size = variables.value("HISTSIZE").flatMap({ Int($0) }) { history.setMaximumSize(size) }
-        history.add(lines.joined(separator: "\n"))
+        commandIsInHistory = history.add(lines.joined(separator: "\n"))
     }
 
     /// Interactive shells read `$XDG_CONFIG_HOME/dosh/doshrc`, or `~/.doshrc`.

@@ -123,6 +123,12 @@ struct JobTable {
         reaped.removeValue(forKey: pid)
     }
 
+    /// Forgets the statuses of a job's processes once `wait` has returned one: POSIX removes a
+    /// pid waited for from those the shell knows, so a second `wait PID` gives 127.
+    mutating func forgetReapedStatuses(of job: Job) {
+        for pid in job.guestProcessIDs { reaped[pid] = nil }
+    }
+
     /// Resolves a job spec: `%n`, `%+`, `%%`, `%`, `%-`, `%string` (command starts with),
     /// `%?string` (command contains). Nil with a message when it names no job or several.
     func resolve(_ spec: String) -> Result<Int, JobSpecError> {

@@ -10,11 +10,18 @@ struct TrapTable {
     private(set) var actions: [Int32: String] = [:]
     /// Signals ignored when the shell started: a non-interactive shell may not trap them (POSIX).
     var ignoredOnEntry: Set<Int32> = []
+    /// In a subshell that has set no trap yet, the parent's actions: what `trap` lists there,
+    /// so that `saved=$(trap)` works (POSIX allows it; bash does it).
+    private var inherited: [Int32: String]? = nil
 
     func action(for signal: Int32) -> String? { actions[signal] }
 
+    /// What `trap` with no operands lists.
+    var listing: [Int32: String] { inherited ?? actions }
+
     mutating func set(_ signal: Int32, action: String?) {
         actions[signal] = action
+        inherited = nil
         guard signal > 0 else { return }
         switch action {
         case nil: try? Signals.setDisposition(signal, .default)
@@ -25,6 +32,7 @@ struct TrapTable {
 
     /// A subshell keeps ignored signals ignored and resets caught ones (POSIX 2.11).
     mutating func resetForSubshell() {
+        inherited = listing
         for (signal, action) in actions where !action.isEmpty {
             actions[signal] = nil
             if signal > 0 { try? Signals.setDisposition(signal, .default) }
@@ -45,6 +53,9 @@ extension Shell {
                 _ = try evaluate(action, name: "trap")
             } catch .exit(let status) {
                 throw .exit(status)
+            } catch .returnFromFunction(let status) where functionDepth > 0 || sourceDepth > 0 {
+                // `return` in the action returns from the function it interrupted (bash, dash).
+                throw .returnFromFunction(status)
             } catch {
                 // Other failures in a trap action do not end the shell.
             }

@@ -155,7 +155,8 @@ extension SyntaxReader {
                 case "function":
                     return try parseFunctionKeywordDefinition()
                 default:
-                    if closingReservedWords.contains(word) { throw unexpected(t) }
+                    // `!` negates a whole pipeline only: `a | ! b` is an error, as in bash and dash.
+                    if word == "!" || closingReservedWords.contains(word) { throw unexpected(t) }
                 }
                 if expandAlias(t) { continue }
             }
@@ -389,7 +390,11 @@ extension SyntaxReader {
                     if expandAlias(t) { continue }
                 }
                 consume()
-                command.words.append(applyingTilde(word))
+                if isDeclarationUtility(command.words.first) {
+                    command.words.append(applyingDeclarationTilde(word))
+                } else {
+                    command.words.append(applyingTilde(word))
+                }
             default:
                 if command.assignments.isEmpty, command.words.isEmpty, command.redirections.isEmpty {
                     throw unexpected(t)

@@ -105,6 +105,20 @@ func applyingAssignmentTilde(_ value: [WordPart]) -> [WordPart] {
     return result
 }
 
+/// The builtins whose `name=value` arguments are expanded as assignments are (POSIX calls
+/// them declaration utilities): `export x=~/bin` expands the tilde, as `x=~/bin` does.
+func isDeclarationUtility(_ name: Word?) -> Bool {
+    guard let name, name.parts.count == 1, case .literal(let text) = name.parts[0] else { return false }
+    return ["export", "readonly", "local", "declare", "typeset"].contains(text)
+}
+
+/// An argument of a declaration utility: `name=value` gets the tilde prefixes of an
+/// assignment, any other word those of a command argument.
+func applyingDeclarationTilde(_ word: Word) -> Word {
+    guard let assignment = assignment(from: word) else { return applyingTilde(word) }
+    return Word(merged([.literal(assignment.name + "=")] + assignment.value.parts))
+}
+
 func isName(_ s: some StringProtocol) -> Bool {
     guard let first = s.utf8.first, Byte.isNameStart(first) else { return false }
     return s.utf8.allSatisfy(Byte.isNameChar)
