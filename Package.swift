@@ -98,15 +98,17 @@ let package = Package(
                 "DoshSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // What every test target shares: finding the products, scratch directories, failures.
+        .target(name: "DoshTestSupport", path: "Tests/DoshTestSupport"),
         .testTarget(
             name: "DoshShellTests",
-            dependencies: ["DoshShell", "DoshPatterns"]),
+            dependencies: ["DoshShell", "DoshPatterns", "DoshTestSupport"]),
         .testTarget(
             name: "DoshHostTests",
-            dependencies: ["doshd", "DoshProtocol", "DoshTransport", "DoshSystem"]),
+            dependencies: ["doshd", "DoshProtocol", "DoshTransport", "DoshSystem", "DoshTestSupport"]),
         .testTarget(
             name: "DoshAgentTests",
-            dependencies: ["doshd", "DoshProtocol", "DoshTransport", "DoshSystem"]),
+            dependencies: ["doshd", "DoshProtocol", "DoshTransport", "DoshSystem", "DoshTestSupport"]),
         .testTarget(
             name: "DoshProtocolTests",
             dependencies: ["DoshProtocol"]),
@@ -115,15 +117,16 @@ let package = Package(
             dependencies: [
                 "DoshTransport",
                 "DoshProtocol",
+                "DoshTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(
             name: "DoshLineEditorTests",
-            dependencies: ["DoshLineEditor", "dosh-lineeditor-probe"],
+            dependencies: ["DoshLineEditor", "dosh-lineeditor-probe", "DoshTestSupport"],
             exclude: ["drive_probe.py"]),
         .testTarget(
             name: "DoshEndToEndTests",
-            dependencies: ["dosh"],
+            dependencies: ["dosh", "DoshTestSupport"],
             exclude: ["Golden", "Interactive", "Forwarding", "VirtualMachine"]),
     ]
 )

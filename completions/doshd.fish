@@ -82,7 +82,7 @@ complete -c 'doshd' -n '__doshd_should_offer_completions_for_flags_or_options "d
 complete -c 'doshd' -n '__doshd_should_offer_completions_for_flags_or_options "doshd"' -l 'allow-uid' -d 'Also accept unix connections from this user id.' -rfka ''
 complete -c 'doshd' -n '__doshd_should_offer_completions_for_flags_or_options "doshd" allow-remote' -l 'allow-remote' -d 'Let tcp listen on a non-loopback address.'
 complete -c 'doshd' -n '__doshd_should_offer_completions_for_flags_or_options "doshd" log-level' -l 'log-level' -d 'trace, debug, info, notice, warning, error or critical.' -rfka 'trace debug info notice warning error critical'
-complete -c 'doshd' -n '__doshd_should_offer_completions_for_flags_or_options "doshd" stdio' -l 'stdio' -d 'Serve one shell over standard input and output (ssh, a serial port); no listener, no token.'
+complete -c 'doshd' -n '__doshd_should_offer_completions_for_flags_or_options "doshd" stdio' -l 'stdio' -d 'Serve one shell over standard input and output (ssh, a serial port); no listener, no token. With --listen unix:PATH, serve each connection there as such a channel (a VM\'s chardev).'
 complete -c 'doshd' -n '__doshd_should_offer_completions_for_flags_or_options "doshd" version' -l 'version' -d 'Print the version and exit.'
 complete -c 'doshd' -n '__doshd_should_offer_completions_for_flags_or_options "doshd" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'doshd' -n '__doshd_should_offer_completions_for_positional "doshd" -eq 1' -fa 'help' -d 'Show subcommand help information.'

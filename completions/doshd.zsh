@@ -47,7 +47,7 @@ _doshd() {
         '*--allow-uid[Also accept unix connections from this user id.]:uid:'
         '--allow-remote[Let tcp listen on a non-loopback address.]'
         '--log-level[trace, debug, info, notice, warning, error or critical.]:level:{__doshd_complete "${___log_level[@]}"}'
-        '--stdio[Serve one shell over standard input and output (ssh, a serial port); no listener, no token.]'
+        '--stdio[Serve one shell over standard input and output (ssh, a serial port); no listener, no token. With --listen unix\:PATH, serve each connection there as such a channel (a VM'\''s chardev).]'
         '--version[Print the version and exit.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
         '(-): :->command'

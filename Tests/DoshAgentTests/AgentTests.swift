@@ -1,3 +1,4 @@
+import DoshTestSupport
 import DoshProtocol
 import DoshTransport
 import Foundation
@@ -5,7 +6,7 @@ import Testing
 
 @Suite(.serialized) struct AgentTests {
   @Test func twoSessionsGetTheirOwnShadows() throws {
-    let directory = try makeScratchDirectory()
+    let directory = try makeScratchPath()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let socket = directory + "/run/doshd.sock"
     let agent = try AgentProcess(["--listen", "unix:" + socket])
@@ -33,7 +34,7 @@ import Testing
   }
 
   @Test func staleSocketIsReplacedAndALiveOneRefused() throws {
-    let directory = try makeScratchDirectory()
+    let directory = try makeScratchPath()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let socket = directory + "/doshd.sock"
     // A leftover socket: bound, then its owner went away.
@@ -68,7 +69,7 @@ import Testing
   }
 
   @Test func tcpWithATokenChecksIt() throws {
-    let directory = try makeScratchDirectory()
+    let directory = try makeScratchPath()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let tokenFile = directory + "/token"
     let secret = "a-very-secret-token-of-enough-length"
@@ -94,7 +95,7 @@ import Testing
   }
 
   @Test func looseTokenFileIsRefused() throws {
-    let directory = try makeScratchDirectory()
+    let directory = try makeScratchPath()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let tokenFile = directory + "/token"
     #expect(FileManager.default.createFile(atPath: tokenFile, contents: Data("a-very-secret-token-of-enough-length".utf8), attributes: [.posixPermissions: 0o644]))

@@ -1,3 +1,4 @@
+import DoshTestSupport
 import DoshProtocol
 import DoshTransport
 import Foundation
@@ -23,7 +24,7 @@ import Testing
   }
 
   @Test func aWrongTokenIsRefusedOnBothSides() throws {
-    let directory = try makeScratchDirectory()
+    let directory = try makeScratchPath()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let tokenFile = directory + "/token"
     let wrongFile = directory + "/wrong"
@@ -58,7 +59,7 @@ import Testing
       print("skipping: running dosh as another user needs root")
       return
     }
-    let directory = try makeScratchDirectory()
+    let directory = try makeScratchPath()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let socket = directory + "/agent/doshd.sock"
     let agent = try AgentProcess(["--listen", "unix:" + socket])

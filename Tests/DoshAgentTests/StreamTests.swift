@@ -1,3 +1,4 @@
+import DoshTestSupport
 import DoshProtocol
 import DoshTransport
 import Foundation
@@ -15,7 +16,7 @@ import Testing
     private var nextID: UInt32 = 1
 
     init() throws {
-      directory = try makeScratchDirectory()
+      directory = try makeScratchPath()
       let tokenFile = directory + "/token"
       let secret = "a-stream-test-token-of-enough-length"
       #expect(FileManager.default.createFile(atPath: tokenFile, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]))

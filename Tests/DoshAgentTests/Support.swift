@@ -1,29 +1,7 @@
 import DoshProtocol
 import DoshTransport
+import DoshTestSupport
 import Foundation
-
-enum Products {
-  static let directory: URL = {
-    var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: url.appendingPathComponent("doshd").path) && url.path != "/" {
-      url = url.deletingLastPathComponent()
-    }
-    return url
-  }()
-
-  static var doshd: String { directory.appendingPathComponent("doshd").path }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-  var description: String
-  init(_ description: String) { self.description = description }
-}
-
-func makeScratchDirectory() throws -> String {
-  var template = Array("/tmp/dosh-agent-test-XXXXXX".utf8CString)
-  guard let made = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
-  return URL(fileURLWithPath: String(cString: made)).resolvingSymlinksInPath().path
-}
 
 /// A running `doshd`; stderr is collected line by line.
 final class AgentProcess {

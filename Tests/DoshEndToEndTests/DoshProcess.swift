@@ -1,3 +1,4 @@
+import DoshTestSupport
 import Foundation
 
 /// Runs the built `dosh` as a user would, and collects what it printed.
@@ -9,20 +10,13 @@ struct DoshRun {
 }
 
 enum DoshBinary {
-    /// The directory of the built products: the test bundle sits beside the executables.
-    static let productsDirectory: URL = {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("dosh").path) && url.path != "/" {
-            url = url.deletingLastPathComponent()
-        }
-        return url
-    }()
+    /// The directory of the built products.
+    static var productsDirectory: URL { Products.directory }
 
-    static var path: String { productsDirectory.appendingPathComponent("dosh").path }
+    static var path: String { Products.dosh }
 
     /// The repository's root, for fixtures.
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var packageRoot: URL { Products.packageRoot }
 
     /// Runs dosh with `arguments`, feeding `input` on standard input, in `directory`, with a small
     /// environment (like a conformance run). Kills it after `timeout` seconds.
@@ -84,9 +78,3 @@ enum DoshBinary {
     }
 }
 
-/// A fresh empty directory for one test, removed when the value is dropped by the caller.
-func makeScratchDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("dosh-test-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}

@@ -1,3 +1,4 @@
+import DoshTestSupport
 import Foundation
 
 /// One real `doshd` in a private temporary directory, on a unix socket or on a loopback tcp port

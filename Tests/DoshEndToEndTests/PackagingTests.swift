@@ -1,3 +1,4 @@
+import DoshTestSupport
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import DoshTestSupport
 import DoshProtocol
 import DoshSystem
 import DoshTransport

@@ -1,3 +1,4 @@
+import DoshTestSupport
 import DoshProtocol
 import DoshTransport
 import Foundation
@@ -40,7 +41,7 @@ import Testing
   }
 
   @Test func hostFilesAreWrittenAndOpened() throws {
-    let directory = try makeScratchDirectory()
+    let directory = try makeScratchPath()
     defer { removeDirectory(directory) }
     let client = try ShadowClient()
     #expect(try client.response(.changeDirectory(path: Array(directory.utf8))) == .workingDirectory(path: Array(directory.utf8)))
@@ -76,7 +77,7 @@ import Testing
   }
 
   @Test func changeDirectoryIsSeenByJobs() throws {
-    let directory = try makeScratchDirectory()
+    let directory = try makeScratchPath()
     defer { removeDirectory(directory) }
     let client = try ShadowClient()
     try FileManager.default.createDirectory(atPath: directory + "/sub", withIntermediateDirectories: true)
@@ -140,7 +141,7 @@ import Testing
   }
 
   @Test func globbingAndListings() throws {
-    let directory = try makeScratchDirectory()
+    let directory = try makeScratchPath()
     defer { removeDirectory(directory) }
     for name in ["a.c", "b.c", "c.h", ".hidden.c"] {
       #expect(FileManager.default.createFile(atPath: directory + "/" + name, contents: Data()))

@@ -1,35 +1,8 @@
 import DoshProtocol
 import DoshSystem
 import DoshTransport
+import DoshTestSupport
 import Foundation
-
-enum Products {
-  /// The built products: the test bundle sits beside the executables.
-  static let directory: URL = {
-    var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: url.appendingPathComponent("doshd").path) && url.path != "/" {
-      url = url.deletingLastPathComponent()
-    }
-    return url
-  }()
-
-  static var doshd: String { directory.appendingPathComponent("doshd").path }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-  var description: String
-  init(_ description: String) { self.description = description }
-}
-
-/// A fresh directory (physical path), removed by the caller with `remove`.
-func makeScratchDirectory() throws -> String {
-  var template = Array("/tmp/dosh-host-test-XXXXXX".utf8CString)
-  guard let made = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
-  let path = String(cString: made)
-  return URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-}
-
-func removeDirectory(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
 
 /// A pipe; both ends close-on-exec.
 func makePipe() throws -> (read: Int32, write: Int32) {

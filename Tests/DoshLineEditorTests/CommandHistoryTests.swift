@@ -1,9 +1,10 @@
+import DoshTestSupport
 import Testing
 
 @testable import DoshLineEditor
 
 @Suite struct CommandHistoryTests {
-    let path = makeTemporaryDirectory() + "/history"
+    let path = try! makeScratchPath() + "/history"
 
     @Test func entriesRoundTripThroughTheFile() {
         let tricky = [

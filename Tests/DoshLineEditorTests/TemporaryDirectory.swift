@@ -4,14 +4,6 @@
     import Darwin
 #endif
 
-/// A fresh directory under /tmp for one test.
-func makeTemporaryDirectory() -> String {
-    var template = Array("/tmp/dosh-lineeditor-XXXXXX".utf8CString)
-    let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) != nil }
-    precondition(made, "mkdtemp failed")
-    return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}
-
 /// The bytes of the file at `path`, or nil.
 func fileContents(_ path: String) -> String? {
     guard let file = fopen(path, "r") else { return nil }

@@ -1,3 +1,4 @@
+import DoshTestSupport
 import Foundation
 import Testing
 
@@ -6,32 +7,14 @@ import Testing
 @Suite struct TerminalTests {
     static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
-    /// The built probe: the test bundle sits beside the executables.
+    /// The built probe, beside the test bundle.
     static var probePath: String? {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("dosh-lineeditor-probe").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return nil
-    }
-
-    /// Why the terminal test cannot run here, or nil when it can.
-    static func missingPrerequisite() -> String? {
-        if !FileManager.default.isReadableFile(atPath: "/dev/ptmx") { return "no /dev/ptmx" }
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", "-c", "import pexpect"]
-        check.standardOutput = FileHandle.nullDevice
-        check.standardError = FileHandle.nullDevice
-        guard (try? check.run()) != nil else { return "python3 is not installed" }
-        check.waitUntilExit()
-        return check.terminationStatus == 0 ? nil : "python3 has no pexpect module"
+        let path = Products.path("dosh-lineeditor-probe")
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }
 
     @Test func editingThroughARealTerminal() throws {
-        if let missing = Self.missingPrerequisite() {
+        if let missing = missingTerminalPrerequisite() {
             // CI and this project's machines run as root with everything installed: never skip there.
             if getuid() == 0 {
                 Issue.record("the terminal test cannot run: \(missing)")

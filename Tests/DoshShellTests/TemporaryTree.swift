@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import DoshTestSupport
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -11,10 +12,7 @@ struct TemporaryTree {
     let root: String
 
     init(directories: [String], files: [String], symlinks: [(String, String)] = []) throws {
-        var template = Array("/tmp/dosh-tree-XXXXXX".utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        try #require(created != nil)
-        root = String(cString: created!)
+        root = try makeScratchPath()
         for directory in directories {
             try #require(mkdir(root + "/" + directory, 0o755) == 0, "mkdir \(directory)")
         }

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import DoshTestSupport
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -216,9 +217,7 @@ private final class Scratch {
     let path: String
 
     init() {
-        var template = Array("/tmp/dosh-test-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        path = made.map { String(cString: $0) } ?? "/tmp"
+        path = (try? makeScratchPath()) ?? "/tmp"
         create("empty", contents: "", mode: 0o644)
         create("data", contents: "hello\n", mode: 0o600)
         create("tool", contents: "#!/bin/sh\n", mode: 0o755)

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import DoshTestSupport
 import Glibc
 #endif
 import Foundation
@@ -9,10 +10,7 @@ struct TemporaryDirectory {
   let path: String
 
   init() {
-    var template = Array("/tmp/dosh-transport-test-XXXXXX".utf8CString)
-    let result = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    precondition(result != nil, "mkdtemp failed")
-    path = String(cString: result!)
+    path = try! makeScratchPath()
   }
 
   func remove() {
