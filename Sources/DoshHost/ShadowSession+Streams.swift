@@ -122,13 +122,20 @@ extension ShadowSession {
         while fd == nil {
           switch streams.claim(token) {
           case .attached(let socket, let direction):
-            guard direction == .hostToGuest else {
+            let connection = FileDescriptor(rawValue: socket)
+            if direction == .guestToHost {
+              // Nothing goes back: the half-close makes the guest writer's socket half-closed
+              // too, so that the reset that comes when the reader goes gives it EPIPE, and
+              // SIGPIPE, as a pipe would (a reset of a whole connection gives ECONNRESET).
+              try? connection.shutdownWriting()
+            }
+            guard direction == .hostToGuest, !connection.resetGivesEPIPE else {
               fd = socket
               break
             }
-            // The process writes into a pipe pumped into the connection: when the guest reader
-            // goes, the pump ends and the process takes SIGPIPE, as with a local pipe (a
-            // reset socket would only give it ECONNRESET).
+            // Where a reset would give the writer only ECONNRESET (vsock), the process writes
+            // into a pipe pumped into the connection: when the guest reader goes, the pump ends
+            // and the process takes SIGPIPE, as with a local pipe.
             do throws(Errno) {
               fd = try pumpOutput(into: socket)
             } catch {
