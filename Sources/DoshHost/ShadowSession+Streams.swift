@@ -122,20 +122,13 @@ extension ShadowSession {
         while fd == nil {
           switch streams.claim(token) {
           case .attached(let socket, let direction):
-            let connection = FileDescriptor(rawValue: socket)
-            if direction == .guestToHost {
-              // Nothing goes back: the half-close makes the guest writer's socket half-closed
-              // too, so that the reset that comes when the reader goes gives it EPIPE, and
-              // SIGPIPE, as a pipe would (a reset of a whole connection gives ECONNRESET).
-              try? connection.shutdownWriting()
-            }
-            guard direction == .hostToGuest, !connection.resetGivesEPIPE else {
+            guard direction == .hostToGuest else {
               fd = socket
               break
             }
-            // Where a reset would give the writer only ECONNRESET (vsock), the process writes
-            // into a pipe pumped into the connection: when the guest reader goes, the pump ends
-            // and the process takes SIGPIPE, as with a local pipe.
+            // The process writes into a pipe pumped into the connection: when the guest reader
+            // goes, the pump ends and the process takes SIGPIPE, as with a local pipe (a
+            // reset socket would only give it ECONNRESET).
             do throws(Errno) {
               fd = try pumpOutput(into: socket)
             } catch {

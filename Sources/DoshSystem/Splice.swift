@@ -37,20 +37,6 @@ extension FileDescriptor {
     /// Whether this fd is a socket.
     public var isSocket: Bool { fileType == S_IFSOCK }
 
-    /// Whether a writer on this socket gets EPIPE (and SIGPIPE) once its reader has gone, if
-    /// the reader's side half-closed first: true of tcp, where the reset then finds the socket
-    /// in CLOSE_WAIT. A unix socket closed with bytes unread gives its writer ECONNRESET, and
-    /// nothing is known of vsock. From `getsockname(2)`'s address family.
-    public var resetGivesEPIPE: Bool {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let result = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(rawValue, $0, &length) }
-        }
-        guard result == 0 else { return false }
-        return [AF_INET, AF_INET6].contains(Int32(storage.ss_family))
-    }
-
     /// Whether this fd is a pipe or FIFO.
     public var isPipe: Bool { fileType == S_IFIFO }
 

@@ -65,15 +65,10 @@ extension Shell {
         try decideTerminalSide(commands, units: units)
         var started = StartedPipeline()
         var previousReadEnd: FileDescriptor? = nil
-        // A data connection a guest stage writes into, for the host stage after it.
-        var inputStream: (token: StreamToken, socket: Int32)? = nil
-        defer {
-            previousReadEnd?.closeQuietly()
-            if let inputStream { Self.abandon(inputStream.socket) }
-        }
+        defer { previousReadEnd?.closeQuietly() }
         for (index, unit) in units.enumerated() {
             var pipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)? = nil
-            let stream = index < units.count - 1 ? try directStream(from: unit, to: units[index + 1]) : nil
+            let stream = index < units.count - 1 ? try directHostOutput(unit, next: units[index + 1]) : nil
             if index < units.count - 1 && stream == nil {
                 do {
                     pipe = try FileDescriptor.closeOnExecPipe()
@@ -86,17 +81,13 @@ extension Shell {
             do {
                 switch unit {
                 case .guest(let command):
-                    let output = pipe?.writeEnd ?? stream.map { FileDescriptor(rawValue: $0.socket) }
-                    started.stages.append(
-                        .guest(try startGuestStage(command, input: previousReadEnd, output: output, pipeReadEnd: pipe?.readEnd)))
+                    started.stages.append(.guest(try startGuestStage(command, input: previousReadEnd, output: pipe)))
                 case .host(let hostCommands):
                     started.stages.append(
-                        try startHostStage(
-                            hostCommands, input: previousReadEnd, output: pipe?.writeEnd, inputStream: inputStream?.token,
-                            outputStream: stream?.token))
+                        try startHostStage(hostCommands, input: previousReadEnd, output: pipe?.writeEnd, outputStream: stream?.token))
                 }
             } catch {
-                if let stream { Self.abandon(stream.socket) }
+                if let stream { _ = Glibc.close(stream.socket) }
                 pipe?.readEnd.closeQuietly()
                 pipe?.writeEnd.closeQuietly()
                 // What already runs is waited for; its input or output is gone with ours.
@@ -107,49 +98,21 @@ extension Shell {
             }
             previousReadEnd?.closeQuietly()
             pipe?.writeEnd.closeQuietly()
-            previousReadEnd = pipe?.readEnd
-            if let inputStream { _ = Glibc.close(inputStream.socket) }
-            inputStream = nil
-            if let stream {
-                // Guest → host: the next (host) stage reads the connection (the shell keeps its
-                // copy until that stage started); host → guest: the next (guest) stage reads the
-                // socket.
-                if case .guest = unit {
-                    inputStream = stream
-                } else {
-                    previousReadEnd = FileDescriptor(rawValue: stream.socket)
-                }
-            }
+            previousReadEnd = pipe?.readEnd ?? stream.map { FileDescriptor(rawValue: $0.socket) }
         }
         return started
     }
 
-    /// Closes a pipeline's data connection whose other stage never started, shutting it down
-    /// first: the guest stage writing into it gets EPIPE rather than waiting for a reader that
-    /// never comes (the shadow holds the connection until the session ends).
-    private static func abandon(_ socket: Int32) {
-        _ = shutdown(socket, Int32(SHUT_RDWR))
-        _ = Glibc.close(socket)
-    }
-
-    /// Where descriptors cannot be passed, the pipe between a guest and a host stage is a data
-    /// connection, and the guest stage reads or writes the socket itself, with no relay
-    /// between. A reader that goes away resets it, which gives the writer EPIPE and SIGPIPE, as
-    /// a pipe would (docs/protocol.md, *Streams*).
-    private func directStream(from unit: PipelineUnit, to next: PipelineUnit) throws(Unwind) -> (token: StreamToken, socket: Int32)? {
-        let direction: StreamDirection
-        switch (unit, next) {
-        case (.host, .guest): direction = .hostToGuest
-        case (.guest, .host): direction = .guestToHost
-        default: return nil
-        }
+    /// Where descriptors cannot be passed, the pipe from a host stage to a guest stage is a data
+    /// connection: the guest stage reads the socket itself, with no relay between. A guest
+    /// reader that goes away resets it, which the shadow's pump turns into SIGPIPE for the host
+    /// writer, as with a pipe.
+    private func directHostOutput(_ unit: PipelineUnit, next: PipelineUnit) throws(Unwind) -> (token: StreamToken, socket: Int32)? {
+        guard case .host = unit, case .guest = next else { return nil }
         let session = try hostSession()
         guard !session.canPassDescriptors else { return nil }
-        // Where a reader's going would give a writer ECONNRESET, a guest writer keeps a pipe
-        // and a relay (which turns it into SIGPIPE); any reader may read a socket.
-        guard direction == .hostToGuest || session.connectionResetGivesEPIPE else { return nil }
         do throws(HostFailure) {
-            return try session.takeDataConnections(direction, count: 1).first
+            return try session.takeDataConnections(.hostToGuest, count: 1).first
         } catch {
             if error.lostSession { throw hostLost(error) }
             report("host: \(error.message)")
@@ -173,29 +136,26 @@ extension Shell {
         if side == .host && hasGuestStages { try openHostTerminalForGuests(try hostSession()) }
     }
 
-    /// `pipeReadEnd`: the other end of the pipe `output` writes into, which the stage must not
-    /// hold.
     private func startGuestStage(
-        _ command: Command, input: FileDescriptor?, output: FileDescriptor?, pipeReadEnd: FileDescriptor?
+        _ command: Command, input: FileDescriptor?, output: (readEnd: FileDescriptor, writeEnd: FileDescriptor)?
     ) throws(Unwind) -> pid_t {
         try forkSubshell { () throws(Unwind) -> Int32 in
             do {
                 if let input { try input.duplicate(onto: 0) }
-                if let output { try output.duplicate(onto: 1) }
+                if let output { try output.writeEnd.duplicate(onto: 1) }
             } catch {
                 return 2
             }
             input?.closeQuietly()
-            pipeReadEnd?.closeQuietly()
-            output?.closeQuietly()
+            output?.readEnd.closeQuietly()
+            output?.writeEnd.closeQuietly()
             if case .simple(let simple) = command { return try runSimpleCommand(simple, inTail: true) }
             return try execute(command)
         }
     }
 
     private func startHostStage(
-        _ commands: [SimpleCommand], input: FileDescriptor?, output: FileDescriptor?, inputStream: StreamToken? = nil,
-        outputStream: StreamToken? = nil
+        _ commands: [SimpleCommand], input: FileDescriptor?, output: FileDescriptor?, outputStream: StreamToken? = nil
     ) throws(Unwind) -> StartedPipeline.Stage {
         let session = try hostSession()
         var builder = HostJobBuilder()
@@ -211,8 +171,7 @@ extension Shell {
                 trace(["!" + fields[0]] + fields.dropFirst())
                 let first = index == 0
                 let last = index == commands.count - 1
-                let stageInput: DescriptorSource? =
-                    first ? inputStream.map { .stream($0) } ?? input.map { builder.pass($0.rawValue) } : .pipeFromPrevious
+                let stageInput: DescriptorSource? = first ? input.map { builder.pass($0.rawValue) } : .pipeFromPrevious
                 let stageOutput: DescriptorSource? =
                     last ? outputStream.map { .stream($0) } ?? output.map { builder.pass($0.rawValue) } : .pipeToNext
                 specs.append(

@@ -44,13 +44,6 @@ final class HostSession {
     let localShadow: pid_t?
     /// Where data connections go (tcp, vsock: streams cannot be passed as descriptors).
     let address: Address
-    /// Whether a data connection's writer gets EPIPE and SIGPIPE when its reader goes, as with a
-    /// pipe: over tcp, whose reader's side half-closes at once (docs/protocol.md, *Streams*). A
-    /// unix socket (forwarded, a channel's) gives ECONNRESET; vsock is not known to.
-    var connectionResetGivesEPIPE: Bool {
-        if case .tcp = address { return true }
-        return false
-    }
     /// The guest relays of each host job (where descriptors cannot be passed). Its output ones
     /// must have delivered the last byte before the job is over for the guest; its input ones
     /// are stopped once the job has finished (nothing reads what they would carry; left alone,

@@ -34,16 +34,9 @@ extension HostSession {
     /// `count` attached data connections for `direction`, warm ones first (see
     /// `WarmConnections`); the caller owns the sockets.
     func takeDataConnections(_ direction: StreamDirection, count: Int) throws(HostFailure) -> [(token: StreamToken, socket: Int32)] {
-        let connections = try warmConnections.take(direction, count: count) { (direction, count) throws(HostFailure) in
+        try warmConnections.take(direction, count: count) { (direction, count) throws(HostFailure) in
             try openDataConnections(direction, count: count)
         }
-        if direction == .hostToGuest {
-            // Nothing goes back: the half-close makes the host writer's socket half-closed too,
-            // so that the reset that comes when the guest reader goes gives it EPIPE, and
-            // SIGPIPE, as a pipe would (a reset of a whole connection gives ECONNRESET).
-            for connection in connections { try? FileDescriptor(rawValue: connection.socket).shutdownWriting() }
-        }
-        return connections
     }
 
     /// Opens one data connection and attaches it with `token`; returns its socket.
