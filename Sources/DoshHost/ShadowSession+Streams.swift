@@ -69,9 +69,13 @@ extension ShadowSession {
     }
   }
 
-  /// Sends on what the pty's master holds now (before a process's end is reported).
-  func flushTerminalOutput() {
-    for index in pumps.indices where pumps[index].kind == .terminalOutput { pumps[index].mover.pump() }
+  /// Sends on what the pty's master and the job output pipes hold now, and the ends of those
+  /// whose writers are gone: before a process's end is reported, so that its last bytes and
+  /// its EOF are on their way to the guest ahead of the news (the shell, told the job ended,
+  /// then waits for them no longer than it takes them to land).
+  func flushOutput() {
+    for index in pumps.indices where pumps[index].kind != .terminalInput { pumps[index].mover.pump() }
+    closeFinishedPumps()
   }
 
   /// A pipe whose read end the session's loop splices into `socket` (taken over); returns its
@@ -97,6 +101,10 @@ extension ShadowSession {
     for index in pumps.indices where pumps[index].mover.pollEvents.map({ ready.contains($0.fd) }) == true {
       pumps[index].mover.pump()
     }
+    closeFinishedPumps()
+  }
+
+  private func closeFinishedPumps() {
     pumps.removeAll { pump in
       guard pump.mover.isDone else { return false }
       pump.mover.close()

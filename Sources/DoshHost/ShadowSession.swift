@@ -365,8 +365,8 @@ public final class ShadowSession {
 
   /// Collects every child that changed state and tells the shell.
   private func reap() {
-    // What a process wrote to the pty before it ended goes ahead of the news of its end.
-    flushTerminalOutput()
+    // What a process wrote before it ended goes ahead of the news of its end.
+    flushOutput()
     while let (pid, status) = (try? Wait.wait(-1, options: [.noHang, .untraced, .continued])) ?? nil {
       guard let owner = owners[pid], let job = jobs[owner.job] else { continue }
       do {

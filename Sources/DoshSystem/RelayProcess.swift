@@ -75,6 +75,13 @@ public final class RelayProcess {
         return RelayProcess(pid: pid, control: FileDescriptor(rawValue: pair[0]))
     }
 
+    /// Whether the relay process still runs (`waitpid(2)` without waiting: one that died, even
+    /// if the shell's own reaping took it, must be started again).
+    public var isRunning: Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == 0
+    }
+
     /// A fresh group number for one job's streams.
     public func newGroup() -> UInt32 {
         defer { nextGroup = nextGroup == UInt32.max ? 1 : nextGroup + 1 }

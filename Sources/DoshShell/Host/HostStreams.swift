@@ -50,9 +50,10 @@ extension HostSession {
         }
     }
 
-    /// The session's relay process, started on first use.
+    /// The session's relay process, started on first use (and again if it died).
     func relays() throws(Errno) -> RelayProcess {
-        if let relayProcess { return relayProcess }
+        if let relayProcess, relayProcess.isRunning { return relayProcess }
+        relayProcess?.end()
         let started = try RelayProcess.start()
         relayProcess = started
         return started
