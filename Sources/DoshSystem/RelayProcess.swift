@@ -22,11 +22,14 @@ public final class RelayProcess {
         case output = 1
         /// Guest fd → connection; stopped with its group.
         case input = 2
+        /// Guest fd → connection of a host file; the group's end waits until the host has
+        /// closed the connection (the file is complete then).
+        case hostWrite = 3
     }
 
     /// Control messages: kind, then the group (u32, big-endian).
     private enum Kind: UInt8 {
-        case output = 1, input = 2
+        case output = 1, input = 2, hostWrite = 5
         /// Shell → relay: close every stream of the group.
         case stop = 3
         /// Relay → shell: every output stream of the group has ended.
@@ -34,6 +37,9 @@ public final class RelayProcess {
     }
 
     public let pid: pid_t
+    /// The shell that started it: a forked subshell holds a copy of this object, and must
+    /// neither send on the socketpair nor read its notices.
+    private let owner = getpid()
     private let control: FileDescriptor
     private var nextGroup: UInt32 = 1
     private var groupsWithOutput: Set<UInt32> = []
@@ -91,13 +97,21 @@ public final class RelayProcess {
     /// Hands a stream to the relay process, which gets its own copies of `source` and `sink`
     /// (the caller closes its own).
     public func relay(from source: Int32, to sink: Int32, role: Role, group: UInt32) throws(Errno) {
-        try send(role == .output ? .output : .input, group, descriptors: [source, sink])
-        if role == .output { groupsWithOutput.insert(group) }
+        guard getpid() == owner else { throw Errno(rawValue: ECHILD) }
+        let kind: Kind = switch role {
+        case .output: .output
+        case .input: .input
+        case .hostWrite: .hostWrite
+        }
+        try send(kind, group, descriptors: [source, sink])
+        if role != .input { groupsWithOutput.insert(group) }
     }
 
-    /// Waits until every output stream of `group` has delivered its last byte (at once if it had
-    /// none, or if the relay process is gone), then closes the group's other streams.
+    /// Waits until every output and host-write stream of `group` has delivered its last byte (at
+    /// once if it had none, or if the relay process is gone), then closes the group's other
+    /// streams.
     public func finish(_ group: UInt32) {
+        guard getpid() == owner else { return }
         if groupsWithOutput.remove(group) != nil {
             while delivered.remove(group) == nil {
                 guard receiveNotice() else { break }
@@ -108,12 +122,14 @@ public final class RelayProcess {
 
     /// Closes every stream of `group` at once (its job never started).
     public func stop(_ group: UInt32) {
+        guard getpid() == owner else { return }
         groupsWithOutput.remove(group)
         try? send(.stop, group, descriptors: [])
     }
 
     /// Ends the relay process (SIGTERM, then waitpid(2)): the session is over.
     public func end() {
+        guard getpid() == owner else { return }
         control.closeQuietly()
         kill(pid, SIGTERM)
         _ = try? Wait.wait(pid)
@@ -204,20 +220,21 @@ public final class RelayProcess {
             if descriptors[0].revents != 0 {
                 guard let (kind, group, ends) = receive(control) else { _exit(0) }
                 switch kind {
-                case .output, .input:
+                case .output, .input, .hostWrite:
                     guard ends.count == 2 else {
                         ends.forEach { $0.closeQuietly() }
                         break
                     }
-                    let role: Role = kind == .output ? .output : .input
+                    let role: Role = kind == .output ? .output : kind == .input ? .input : .hostWrite
                     // The data connection is the relay's own: non-blocking, so no splice waits on it.
                     try? (role == .output ? ends[0] : ends[1]).setNonBlocking(true)
                     do throws(Errno) {
-                        streams.append(Stream(group: group, role: role, pump: try SplicePump(from: ends[0], to: ends[1])))
-                        if role == .output { pending[group, default: 0] += 1 }
+                        let pump = try SplicePump(from: ends[0], to: ends[1], awaitsPeerClose: role == .hostWrite)
+                        streams.append(Stream(group: group, role: role, pump: pump))
+                        if role != .input { pending[group, default: 0] += 1 }
                     } catch {
                         ends.forEach { $0.closeQuietly() }
-                        if role == .output { notify(control, group, pending: &pending, ended: 0) }
+                        if role != .input { notify(control, group, pending: &pending, ended: 0) }
                     }
                 case .stop:
                     for stream in streams where stream.group == group { stream.pump.close() }
@@ -231,7 +248,7 @@ public final class RelayProcess {
             streams.removeAll { stream in
                 guard stream.pump.isDone else { return false }
                 stream.pump.close()
-                if stream.role == .output { ended[stream.group, default: 0] += 1 }
+                if stream.role != .input { ended[stream.group, default: 0] += 1 }
                 return true
             }
             for (group, count) in ended { notify(control, group, pending: &pending, ended: count) }

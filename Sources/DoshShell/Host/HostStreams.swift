@@ -74,6 +74,13 @@ extension HostSession {
     }
 }
 
+/// The relay writing a host file for a guest command (`> !f` over tcp): a group of the
+/// session's relay process, or a relay process of its own.
+enum HostWrite {
+    case process(pid_t)
+    case group(UInt32, RelayProcess)
+}
+
 /// The guest relays of one host job: streams in the session's relay process (one group) and,
 /// for ends it cannot take (a terminal), relay processes of their own.
 struct JobRelays {
@@ -209,7 +216,13 @@ extension Shell {
             let ends = try FileDescriptor.closeOnExecPipe()
             defer { ends.readEnd.closeQuietly() }
             do throws(Errno) {
-                hostWriteRelays.append(try Relay.start(from: ends.readEnd.rawValue, to: socket))
+                if let relays = try? session.relays() {
+                    let group = relays.newGroup()
+                    try relays.relay(from: ends.readEnd.rawValue, to: socket, role: .hostWrite, group: group)
+                    hostWriteRelays.append(.group(group, relays))
+                } else {
+                    hostWriteRelays.append(.process(try Relay.start(from: ends.readEnd.rawValue, to: socket)))
+                }
             } catch {
                 ends.writeEnd.closeQuietly()
                 throw error
@@ -224,7 +237,12 @@ extension Shell {
     /// Waits for the relays writing host files that were opened since `mark`.
     func finishHostWrites(from mark: Int) {
         guard mark < hostWriteRelays.count else { return }
-        for relay in hostWriteRelays[mark...] { _ = try? Wait.wait(relay) }
+        for relay in hostWriteRelays[mark...] {
+            switch relay {
+            case .process(let pid): _ = try? Wait.wait(pid)
+            case .group(let group, let relays): relays.finish(group)
+            }
+        }
         hostWriteRelays.removeSubrange(mark...)
     }
 
