@@ -44,12 +44,74 @@ extension ShadowSession {
         close(connection)
         return
       }
-      for (source, sink) in [(terminal.master, connection), (connection, terminal.master)] {
-        if let pid = try? Relay.start(from: source, to: sink) { terminalRelays.append(pid) }
-      }
-      close(connection)
+      pumpTerminal(master: terminal.master, connection: connection)
     }
   }
+
+  /// The session pty's master ⇄ its data connection (taken over), both ways, in this loop.
+  /// Each pump owns its own copies of the two descriptors (the master stays the terminal's).
+  private func pumpTerminal(master: Int32, connection: Int32) {
+    defer { close(connection) }
+    for (kind, source, sink) in [(Pump.Kind.terminalOutput, master, connection), (.terminalInput, connection, master)] {
+      guard let ownSource = try? FileDescriptor(rawValue: source).duplicate(atLeast: 3) else { continue }
+      guard let ownSink = try? FileDescriptor(rawValue: sink).duplicate(atLeast: 3) else {
+        ownSource.closeQuietly()
+        continue
+      }
+      try? ownSource.setNonBlocking(true)
+      try? ownSink.setNonBlocking(true)
+      do throws(Errno) {
+        pumps.append(Pump(kind: kind, mover: try SplicePump(from: ownSource, to: ownSink)))
+      } catch {
+        ownSource.closeQuietly()
+        ownSink.closeQuietly()
+      }
+    }
+  }
+
+  /// Sends on what the pty's master and the job output pipes hold now, and the ends of those
+  /// whose writers are gone: before a process's end is reported, so that its last bytes and
+  /// its EOF are on their way to the guest ahead of the news (the shell, told the job ended,
+  /// then waits for them no longer than it takes them to land).
+  func flushOutput() {
+    for index in pumps.indices where pumps[index].kind != .terminalInput { pumps[index].mover.pump() }
+    closeFinishedPumps()
+  }
+
+  /// A pipe whose read end the session's loop splices into `socket` (taken over); returns its
+  /// write end, for the job's process.
+  private func pumpOutput(into socket: Int32) throws(Errno) -> Int32 {
+    let ends = try FileDescriptor.closeOnExecPipe()
+    let connection = FileDescriptor(rawValue: socket)
+    do throws(Errno) {
+      try ends.readEnd.setNonBlocking(true)
+      try connection.setNonBlocking(true)
+      pumps.append(Pump(kind: .jobOutput, mover: try SplicePump(from: ends.readEnd, to: connection)))
+    } catch {
+      ends.readEnd.closeQuietly()
+      ends.writeEnd.closeQuietly()
+      throw error
+    }
+    return ends.writeEnd.rawValue
+  }
+
+  /// Moves what the pumps can move now (after poll(2) reported on them); those that are done
+  /// are closed: a vanished reader then gives the writer SIGPIPE.
+  func runPumps(_ ready: Set<Int32>) {
+    for index in pumps.indices where pumps[index].mover.pollEvents.map({ ready.contains($0.fd) }) == true {
+      pumps[index].mover.pump()
+    }
+    closeFinishedPumps()
+  }
+
+  private func closeFinishedPumps() {
+    pumps.removeAll { pump in
+      guard pump.mover.isDone else { return false }
+      pump.mover.close()
+      return true
+    }
+  }
+
 
   /// Replaces the `stream` sources of a job by the connections attached with their tokens,
   /// appended to `passed`; waits for connections still on their way (until their tokens
@@ -72,17 +134,15 @@ extension ShadowSession {
               fd = socket
               break
             }
-            // The process writes into a pipe relayed to the connection: when the guest reader
-            // goes, the relay ends and the process takes SIGPIPE, as with a local pipe (a
+            // The process writes into a pipe pumped into the connection: when the guest reader
+            // goes, the pump ends and the process takes SIGPIPE, as with a local pipe (a
             // reset socket would only give it ECONNRESET).
-            guard let ends = try? FileDescriptor.closeOnExecPipe() else {
+            do throws(Errno) {
+              fd = try pumpOutput(into: socket)
+            } catch {
               close(socket)
-              return (errno, "pipe: \(errorText(errno))")
+              return (error.rawValue, "pipe: \(error.message)")
             }
-            _ = try? Relay.start(from: ends.readEnd.rawValue, to: socket)
-            ends.readEnd.closeQuietly()
-            close(socket)
-            fd = ends.writeEnd.rawValue
           case .invalid: return (EBADF, "stream \(token): unknown, used or expired")
           case .pending(let expires):
             guard let handOff, (try? handOff.waitForConnection(until: expires)) == true
@@ -99,4 +159,16 @@ extension ShadowSession {
     }
     return nil
   }
+}
+
+/// A stream the shadow's loop moves, and what it is for.
+struct Pump {
+  enum Kind {
+    case jobOutput
+    /// The session pty's master to its connection, and back.
+    case terminalOutput, terminalInput
+  }
+
+  var kind: Kind
+  var mover: SplicePump
 }

@@ -35,8 +35,9 @@ public final class ShadowSession {
   /// The agent's channel handing over data connections (tcp and vsock sessions only).
   var handOff: StreamHandOff?
   lazy var streams = StreamTable(route: UInt32(bitPattern: getpid()))
-  /// The two relays between the session pty's master and its data connection (tcp, vsock).
-  var terminalRelays: [pid_t] = []
+  /// Streams this loop moves itself (tcp, vsock), with no process of their own: job output
+  /// (a pipe spliced into its data connection) and the session pty's master ⇄ its connection.
+  var pumps: [Pump] = []
   /// Whether descriptors cross the control connection: learnt from the shell's `hello`, which
   /// carries one over a unix socket unless that socket is forwarded (ssh, socat), bytes only.
   private(set) var passesDescriptors = false
@@ -71,13 +72,20 @@ public final class ShadowSession {
     while !ending {
       var descriptors = [pollfd(fd: connection.fileDescriptor, events: Int16(POLLIN), revents: 0)]
       if let wakeup = Signals.wakeupDescriptor { descriptors.append(pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)) }
+      let handOffIndex = descriptors.count
       if let handOff { descriptors.append(pollfd(fd: handOff.fileDescriptor, events: Int16(POLLIN), revents: 0)) }
+      let pumpsIndex = descriptors.count
+      for pump in pumps {
+        if let (fd, events) = pump.mover.pollEvents { descriptors.append(pollfd(fd: fd, events: events, revents: 0)) }
+      }
       // Unused tokens expire even in a quiet session.
-      let ready = poll(&descriptors, nfds_t(descriptors.count), streams.isEmpty ? -1 : 1000)
+      let ready = poll(&descriptors, nfds_t(descriptors.count), streams.hasUnattachedTokens ? 1000 : -1)
       if ready < 0 && errno != EINTR { return 1 }
       handleSignals()
       if ending { break }
-      if handOff != nil, descriptors.last!.revents != 0 { acceptStream() }
+      let readyPumps = Set(descriptors[pumpsIndex...].filter { $0.revents != 0 }.map(\.fd))
+      if !readyPumps.isEmpty { runPumps(readyPumps) }
+      if handOff != nil, descriptors[handOffIndex].revents != 0 { acceptStream() }
       streams.expire(now: .now)
       if descriptors[0].revents != 0 { serveConnection() }
     }
@@ -274,8 +282,7 @@ public final class ShadowSession {
     }
     // Over tcp or vsock the master is relayed through one data connection for the whole
     // session: no tokens when it is attached already.
-    terminalRelays.removeAll { kill($0, 0) != 0 }
-    if !terminalRelays.isEmpty { return try send(Message(requestID: requestID, .streamTokens([]))) }
+    if pumps.contains(where: { $0.kind == .terminalOutput }) { return try send(Message(requestID: requestID, .streamTokens([]))) }
     guard let token = streams.issue(.terminal) else {
       return try send(Message.error(requestID: requestID, code: EAGAIN, "too many streams waiting to attach"))
     }
@@ -358,6 +365,8 @@ public final class ShadowSession {
 
   /// Collects every child that changed state and tells the shell.
   private func reap() {
+    // What a process wrote before it ended goes ahead of the news of its end.
+    flushOutput()
     while let (pid, status) = (try? Wait.wait(-1, options: [.noHang, .untraced, .continued])) ?? nil {
       guard let owner = owners[pid], let job = jobs[owner.job] else { continue }
       do {
@@ -396,7 +405,8 @@ public final class ShadowSession {
   private func hangUp() {
     terminal?.close()
     terminal = nil
-    for relay in terminalRelays { kill(relay, SIGTERM) }
+    for pump in pumps { pump.mover.close() }
+    pumps = []
     streams.removeAll()
     for job in jobs.values where job.processGroup > 0 {
       kill(-job.processGroup, SIGHUP)

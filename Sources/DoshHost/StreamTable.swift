@@ -2,12 +2,15 @@
 import Glibc
 #endif
 import DoshProtocol
+import DoshSystem
+import SystemPackage
 
 /// The stream tokens a session issued and the data connections attached with them (tcp and
 /// vsock, where descriptors cannot be passed; see docs/protocol.md, *Streams*).
 ///
-/// A token is single-use: attaching consumes it. It expires `lifetime` after issue if unused,
-/// and a connection attached for a job that never claims it is closed at the same time.
+/// A token is single-use: attaching consumes it. It expires `lifetime` after issue if unused.
+/// A connection attached for a job waits for its `runJob` as long as the session lasts: the
+/// shell keeps a few attached ahead of need (its warm connections).
 struct StreamTable {
   /// What an attached connection becomes.
   enum Purpose {
@@ -31,7 +34,7 @@ struct StreamTable {
   /// The route in every token: the shadow's pid, which the agent maps to this session.
   let route: UInt32
   private var issued: [StreamToken: Issued] = [:]
-  private var attached: [StreamToken: (fd: Int32, direction: StreamDirection, expires: ContinuousClock.Instant)] = [:]
+  private var attached: [StreamToken: (fd: Int32, direction: StreamDirection)] = [:]
 
   init(route: UInt32) {
     self.route = route
@@ -40,6 +43,7 @@ struct StreamTable {
   /// A fresh token for `purpose`; nil when too many are pending.
   mutating func issue(_ purpose: Purpose, now: ContinuousClock.Instant = .now) -> StreamToken? {
     expire(now: now)
+    if issued.count + attached.count >= StreamTable.maximumPending { dropAbandoned() }
     guard issued.count + attached.count < StreamTable.maximumPending else { return nil }
     var token = StreamToken.random(route: route)
     while issued[token] != nil || attached[token] != nil { token = StreamToken.random(route: route) }
@@ -53,7 +57,7 @@ struct StreamTable {
   mutating func attach(_ token: StreamToken, fd: Int32, now: ContinuousClock.Instant = .now) -> Purpose? {
     expire(now: now)
     guard let entry = issued.removeValue(forKey: token) else { return nil }
-    if case .job(let direction) = entry.purpose { attached[token] = (fd, direction, entry.expires) }
+    if case .job(let direction) = entry.purpose { attached[token] = (fd, direction) }
     return entry.purpose
   }
 
@@ -80,7 +84,13 @@ struct StreamTable {
       issued[token] = nil
       if case .hostFile(let fd, _) = entry.purpose { close(fd) }
     }
-    for (token, entry) in attached where entry.expires <= now {
+  }
+
+  /// Closes the attached connections whose guest end has hung up without a job claiming them
+  /// (checked only when the table is full: a quiet session polls nothing).
+  private mutating func dropAbandoned() {
+    for (token, entry) in attached {
+      guard FileDescriptor(rawValue: entry.fd).peerHasHungUp else { continue }
       attached[token] = nil
       close(entry.fd)
     }
@@ -89,7 +99,11 @@ struct StreamTable {
   /// Closes everything (the session ends).
   mutating func removeAll() {
     expire(now: .now.advanced(by: StreamTable.lifetime * 2))
+    for entry in attached.values { close(entry.fd) }
+    attached = [:]
   }
 
-  var isEmpty: Bool { issued.isEmpty && attached.isEmpty }
+  /// Whether tokens wait to be attached: only they expire, so only then must the session's
+  /// loop wake up to expire them.
+  var hasUnattachedTokens: Bool { !issued.isEmpty }
 }

@@ -54,7 +54,7 @@ public final class Shell {
     /// Set by `exec` without a command: its redirections stay in effect.
     var keepRedirections = false
     /// Relays writing host files for guest commands over tcp or vsock (see `hostFileStream`).
-    var hostWriteRelays: [pid_t] = []
+    var hostWriteRelays: [HostWrite] = []
     /// Set while a trap action runs (traps do not nest).
     var runningTrap = false
     /// Where `getopts` is inside a group of option letters.

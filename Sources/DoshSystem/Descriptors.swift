@@ -48,6 +48,16 @@ extension FileDescriptor {
         return flags & O_ACCMODE
     }
 
+    /// Whether the peer of this socket shut down its sending side or closed: `poll(2)` for
+    /// POLLRDHUP without waiting. Bytes still unread do not hide it (unlike a peek for EOF).
+    public var peerHasHungUp: Bool {
+        var descriptor = pollfd(fd: rawValue, events: FileDescriptor.pollPeerHungUp, revents: 0)
+        return poll(&descriptor, 1, 0) > 0
+    }
+
+    /// POLLRDHUP (Linux), which Glibc's Swift module does not export.
+    static let pollPeerHungUp: Int16 = 0x2000
+
     /// Closes, ignoring errors: for clean-up paths where nothing useful can be done about one.
     public func closeQuietly() { _ = Glibc.close(rawValue) }
 

@@ -23,4 +23,18 @@ public enum StrayDescriptors {
         closedir(directory)
         for fd in pipes { _ = Glibc.close(fd) }
     }
+
+    /// Closes every fd but `kept` (listed from `/proc/self/fd`): for a forked helper that must
+    /// hold no copy of its parent's pipes, terminal or files.
+    public static func closeAll(except kept: Set<Int32>) {
+        guard let directory = opendir("/proc/self/fd") else { return }
+        let own = dirfd(directory)
+        var open: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if let fd = Int32(name), fd != own, !kept.contains(fd) { open.append(fd) }
+        }
+        closedir(directory)
+        for fd in open { _ = Glibc.close(fd) }
+    }
 }

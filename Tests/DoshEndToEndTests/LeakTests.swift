@@ -81,10 +81,28 @@ import Testing
         }
         #expect(first.shadowPID != nil, "no single shadow process found")
         #expect(first.shadowPID == second.shadowPID, "the session changed shadow processes")
-        #expect(first.shell == second.shell, "dosh's descriptors changed:\n\(first.shell)\n\(second.shell)")
-        #expect(first.shadow == second.shadow, "the shadow's descriptors changed:\n\(first.shadow)\n\(second.shadow)")
+        #expect(Self.sameApartFromWarmConnections(first.shell, second.shell), "dosh's descriptors changed:\n\(first.shell)\n\(second.shell)")
+        #expect(Self.sameApartFromWarmConnections(first.shadow, second.shadow), "the shadow's descriptors changed:\n\(first.shadow)\n\(second.shadow)")
         #expect(first.agent == second.agent, "the agent's descriptors changed:\n\(first.agent)\n\(second.agent)")
         #expect(first.zombies.isEmpty && second.zombies.isEmpty, "zombies: \(first.zombies) \(second.zombies)")
+    }
+
+    /// Where descriptors are not passed, a session keeps a few data connections attached ahead
+    /// of need (dosh's `WarmConnections`: up to 8 each way, held on both sides), so their number
+    /// may differ between two looks, and the numbers of the fds opened after them; every other
+    /// descriptor must be the same. A leak of one socket per command would be hundreds.
+    static func sameApartFromWarmConnections(_ first: [String], _ second: [String]) -> Bool {
+        func split(_ descriptors: [String]) -> (others: [String], sockets: Int) {
+            let sockets = descriptors.filter { $0.hasSuffix(" -> socket") }
+            let others = descriptors.filter { !$0.hasSuffix(" -> socket") }.map { entry in
+                // 0, 1 and 2 by number; the others by what they are.
+                let number = Int(entry.prefix { $0 != " " }) ?? 0
+                return number <= 2 ? entry : String(entry.drop { $0 != " " })
+            }
+            return (others.sorted(), sockets.count)
+        }
+        let (a, b) = (split(first), split(second))
+        return a.others == b.others && abs(a.sockets - b.sockets) <= 16
     }
 
     @Test(arguments: LocalAgent.Transport.allCases)

@@ -34,7 +34,34 @@ import Testing
       return
     }
     #expect(table.attach(token, fd: -1, now: start.advanced(by: .seconds(31))) == nil)
-    #expect(table.isEmpty)
+    #expect(!table.hasUnattachedTokens)
+  }
+
+  @Test func anAttachedConnectionWaitsForItsJob() {
+    var table = StreamTable(route: 1)
+    let token = table.issue(.job(.guestToHost), now: start)!
+    _ = table.attach(token, fd: -1, now: start)
+    #expect(!table.hasUnattachedTokens)
+    guard case .attached(-1, .guestToHost) = table.claim(token, now: start.advanced(by: .seconds(3600))) else {
+      Issue.record("a warm connection expired")
+      return
+    }
+  }
+
+  @Test func aFullTableDropsConnectionsWhoseGuestHungUp() {
+    var table = StreamTable(route: 1)
+    var pair: [Int32] = [-1, -1]
+    #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+    let abandoned = table.issue(.job(.guestToHost), now: start)!
+    _ = table.attach(abandoned, fd: pair[0], now: start)
+    close(pair[1])
+    for _ in 1..<StreamTable.maximumPending { #expect(table.issue(.job(.both), now: start) != nil) }
+    #expect(table.issue(.job(.both), now: start) != nil)
+    #expect(fcntl(pair[0], F_GETFD) < 0)
+    guard case .invalid = table.claim(abandoned, now: start) else {
+      Issue.record("a hung-up connection stayed claimable")
+      return
+    }
   }
 
   @Test func anExpiredHostFileTokenClosesItsFile() throws {

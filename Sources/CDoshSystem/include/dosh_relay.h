@@ -19,4 +19,18 @@
 /// runs nothing but system calls until it exits.
 pid_t dosh_relay_start(int source, int sink, pid_t group, int foreground_tty);
 
+/// splice(2) of up to `length` bytes from `source` to `sink` (one of them a pipe), with
+/// SPLICE_F_MOVE, and SPLICE_F_NONBLOCK unless `blocking`. Returns the bytes moved (0 at the
+/// source's end), or -1 with errno.
+///
+/// Why C: splice(2) and its flags are declared only under _GNU_SOURCE, which Swift's Glibc
+/// module does not define.
+ssize_t dosh_splice(int source, int sink, size_t length, int blocking);
+
+/// fcntl(F_SETPIPE_SZ): makes the pipe `fd` belongs to hold `size` bytes (rounded up by the
+/// kernel, capped by /proc/sys/fs/pipe-max-size). Returns the new size, or -1 with errno.
+///
+/// Why C: F_SETPIPE_SZ is declared only under _GNU_SOURCE.
+int dosh_set_pipe_size(int fd, int size);
+
 #endif

@@ -68,7 +68,8 @@ extension Shell {
         defer { previousReadEnd?.closeQuietly() }
         for (index, unit) in units.enumerated() {
             var pipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)? = nil
-            if index < units.count - 1 {
+            let stream = index < units.count - 1 ? try directHostOutput(unit, next: units[index + 1]) : nil
+            if index < units.count - 1 && stream == nil {
                 do {
                     pipe = try FileDescriptor.closeOnExecPipe()
                 } catch {
@@ -82,9 +83,11 @@ extension Shell {
                 case .guest(let command):
                     started.stages.append(.guest(try startGuestStage(command, input: previousReadEnd, output: pipe)))
                 case .host(let hostCommands):
-                    started.stages.append(try startHostStage(hostCommands, input: previousReadEnd, output: pipe?.writeEnd))
+                    started.stages.append(
+                        try startHostStage(hostCommands, input: previousReadEnd, output: pipe?.writeEnd, outputStream: stream?.token))
                 }
             } catch {
+                if let stream { _ = Glibc.close(stream.socket) }
                 pipe?.readEnd.closeQuietly()
                 pipe?.writeEnd.closeQuietly()
                 // What already runs is waited for; its input or output is gone with ours.
@@ -95,9 +98,26 @@ extension Shell {
             }
             previousReadEnd?.closeQuietly()
             pipe?.writeEnd.closeQuietly()
-            previousReadEnd = pipe?.readEnd
+            previousReadEnd = pipe?.readEnd ?? stream.map { FileDescriptor(rawValue: $0.socket) }
         }
         return started
+    }
+
+    /// Where descriptors cannot be passed, the pipe from a host stage to a guest stage is a data
+    /// connection: the guest stage reads the socket itself, with no relay between. A guest
+    /// reader that goes away resets it, which the shadow's pump turns into SIGPIPE for the host
+    /// writer, as with a pipe.
+    private func directHostOutput(_ unit: PipelineUnit, next: PipelineUnit) throws(Unwind) -> (token: StreamToken, socket: Int32)? {
+        guard case .host = unit, case .guest = next else { return nil }
+        let session = try hostSession()
+        guard !session.canPassDescriptors else { return nil }
+        do throws(HostFailure) {
+            return try session.takeDataConnections(.hostToGuest, count: 1).first
+        } catch {
+            if error.lostSession { throw hostLost(error) }
+            report("host: \(error.message)")
+            throw .failure(status: 126)
+        }
     }
 
     /// For a job of an interactive shell with host stages: which side gets the terminal
@@ -135,7 +155,7 @@ extension Shell {
     }
 
     private func startHostStage(
-        _ commands: [SimpleCommand], input: FileDescriptor?, output: FileDescriptor?
+        _ commands: [SimpleCommand], input: FileDescriptor?, output: FileDescriptor?, outputStream: StreamToken? = nil
     ) throws(Unwind) -> StartedPipeline.Stage {
         let session = try hostSession()
         var builder = HostJobBuilder()
@@ -152,7 +172,8 @@ extension Shell {
                 let first = index == 0
                 let last = index == commands.count - 1
                 let stageInput: DescriptorSource? = first ? input.map { builder.pass($0.rawValue) } : .pipeFromPrevious
-                let stageOutput: DescriptorSource? = last ? output.map { builder.pass($0.rawValue) } : .pipeToNext
+                let stageOutput: DescriptorSource? =
+                    last ? outputStream.map { .stream($0) } ?? output.map { builder.pass($0.rawValue) } : .pipeToNext
                 specs.append(
                     try hostProcessSpec(command, fields: fields, session: session, input: stageInput, output: stageOutput, builder: &builder))
             }

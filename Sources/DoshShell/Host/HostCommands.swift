@@ -221,7 +221,7 @@ extension Shell {
             jobLaunch?.usesHostTerminal = true
         }
         var passed = builder.descriptors
-        var relays: (output: [pid_t], input: [pid_t]) = ([], [])
+        var relays = JobRelays()
         if !session.canPassDescriptors && !passed.isEmpty {
             relays = try streamPassedDescriptors(&spec, descriptors: passed, session: session)
             passed = []
@@ -231,11 +231,10 @@ extension Shell {
             guard case .jobStarted(let jobID, _, let processIDs) = answer.message.body else {
                 throw hostLost(HostFailure(message: "unexpected answer to runJob", lostSession: true))
             }
-            if !relays.output.isEmpty { session.outputRelays[jobID] = relays.output }
-            if !relays.input.isEmpty { session.inputRelays[jobID] = relays.input }
+            if !relays.isEmpty { session.jobRelays[jobID] = relays }
             return HostPart(session: session, jobID: jobID, count: processes.count, processIDs: processIDs)
         case .failure(let failure):
-            Relay.stop(relays.output + relays.input)
+            relays.stop(session.relayProcess)
             report("host: \(failure.message)")
             throw .failure(status: 126)
         }

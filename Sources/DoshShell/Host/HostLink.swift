@@ -107,6 +107,7 @@ public final class HostLink {
         if let session {
             inheritedState = session.state
             session.connection.close()
+            session.warmConnections.closeAll()
         }
         session = nil
         // The parent's channel serves the child's sessions too; without one, the child starts

@@ -44,13 +44,15 @@ final class HostSession {
     let localShadow: pid_t?
     /// Where data connections go (tcp, vsock: streams cannot be passed as descriptors).
     let address: Address
-    /// Guest relays writing a host job's output into guest fds, per job: the job is over for the
-    /// guest only once they have delivered the last byte.
-    var outputRelays: [UInt32: [pid_t]] = [:]
-    /// Guest relays feeding a host job's input from guest fds, per job: stopped once the job has
-    /// finished (nothing reads what they would carry; left alone, one blocked on a quiet pipe or
-    /// the terminal would live on and later be a zombie).
-    var inputRelays: [UInt32: [pid_t]] = [:]
+    /// The guest relays of each host job (where descriptors cannot be passed). Its output ones
+    /// must have delivered the last byte before the job is over for the guest; its input ones
+    /// are stopped once the job has finished (nothing reads what they would carry; left alone,
+    /// one blocked on a quiet pipe or the terminal would live on).
+    var jobRelays: [UInt32: JobRelays] = [:]
+    /// The process relaying the session's streams, started on first need.
+    var relayProcess: RelayProcess?
+    /// Data connections attached ahead of need (where descriptors cannot be passed).
+    var warmConnections = WarmConnections()
     var state: HostState
     private var nextRequestID: UInt32 = 1
     private var finishedJobs: [UInt32: [ExitStatus]] = [:]
@@ -271,6 +273,7 @@ final class HostSession {
     /// Ends the session: the shadow hangs up the jobs it still runs.
     func close() {
         connection.close()
+        warmConnections.closeAll()
         endRelays()
         if let localShadow, case .signaled = (try? Wait.wait(localShadow))??.status {
             // It could not hang up its jobs itself.

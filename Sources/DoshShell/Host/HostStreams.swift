@@ -31,6 +31,14 @@ extension HostSession {
         return connections
     }
 
+    /// `count` attached data connections for `direction`, warm ones first (see
+    /// `WarmConnections`); the caller owns the sockets.
+    func takeDataConnections(_ direction: StreamDirection, count: Int) throws(HostFailure) -> [(token: StreamToken, socket: Int32)] {
+        try warmConnections.take(direction, count: count) { (direction, count) throws(HostFailure) in
+            try openDataConnections(direction, count: count)
+        }
+    }
+
     /// Opens one data connection and attaches it with `token`; returns its socket.
     func attach(_ token: StreamToken) throws(HostFailure) -> Int32 {
         do throws(TransportError) {
@@ -42,28 +50,66 @@ extension HostSession {
         }
     }
 
+    /// The session's relay process, started on first use (and again if it died).
+    func relays() throws(Errno) -> RelayProcess {
+        if let relayProcess, relayProcess.isRunning { return relayProcess }
+        relayProcess?.end()
+        let started = try RelayProcess.start()
+        relayProcess = started
+        return started
+    }
+
     /// Waits for the relays delivering a finished job's output (they end at the host's EOF) and
     /// stops the ones feeding its input.
     func endRelays(of jobID: UInt32) {
-        for relay in outputRelays.removeValue(forKey: jobID) ?? [] { _ = try? Wait.wait(relay) }
-        Relay.stop(inputRelays.removeValue(forKey: jobID) ?? [])
+        jobRelays.removeValue(forKey: jobID)?.finish(relayProcess)
     }
 
     /// Stops every relay (the session ends).
     func endRelays() {
-        Relay.stop(Array(outputRelays.values.joined()) + inputRelays.values.joined())
-        outputRelays = [:]
-        inputRelays = [:]
+        for relays in jobRelays.values { relays.stop(relayProcess) }
+        jobRelays = [:]
+        relayProcess?.end()
+        relayProcess = nil
+    }
+}
+
+/// The relay writing a host file for a guest command (`> !f` over tcp): a group of the
+/// session's relay process, or a relay process of its own.
+enum HostWrite {
+    case process(pid_t)
+    case group(UInt32, RelayProcess)
+}
+
+/// The guest relays of one host job: streams in the session's relay process (one group) and,
+/// for ends it cannot take (a terminal), relay processes of their own.
+struct JobRelays {
+    var group: UInt32?
+    var output: [pid_t] = []
+    var input: [pid_t] = []
+
+    var isEmpty: Bool { group == nil && output.isEmpty && input.isEmpty }
+
+    /// Waits until the output is delivered, then stops the input.
+    func finish(_ relayProcess: RelayProcess?) {
+        for relay in output { _ = try? Wait.wait(relay) }
+        if let group { relayProcess?.finish(group) }
+        Relay.stop(input)
+    }
+
+    /// Stops everything at once (the job never started, or the session ends).
+    func stop(_ relayProcess: RelayProcess?) {
+        if let group { relayProcess?.stop(group) }
+        Relay.stop(output + input)
     }
 }
 
 extension Shell {
     /// Over tcp or vsock: turns the guest fds a host job would be passed into data connections
-    /// with relays, rewriting its `passed` settings into `stream` ones. Returns the relays that
-    /// carry output to the guest (the job's end waits for them) and the input ones.
+    /// with relays, rewriting its `passed` settings into `stream` ones. Returns the job's relays.
     func streamPassedDescriptors(
         _ spec: inout JobSpec, descriptors: [Int32], session: HostSession
-    ) throws(Unwind) -> (output: [pid_t], input: [pid_t]) {
+    ) throws(Unwind) -> JobRelays {
         var targets: [[Int32]] = Array(repeating: [], count: descriptors.count)
         for process in spec.processes {
             for setting in process.descriptors {
@@ -80,7 +126,7 @@ extension Shell {
             for direction in StreamDirection.allCases {
                 let count = directions.indices.filter { directions[$0] == direction && !isNull[$0] }.count
                 do throws(HostFailure) {
-                    byDirection[direction] = try session.openDataConnections(direction, count: count)
+                    byDirection[direction] = try session.takeDataConnections(direction, count: count)
                 } catch {
                     byDirection.values.joined().forEach { _ = Glibc.close($0.socket) }
                     throw error
@@ -95,8 +141,7 @@ extension Shell {
             throw .failure(status: 126)
         }
         defer { connections.forEach { if let socket = $0?.socket { _ = Glibc.close(socket) } } }
-        var output: [pid_t] = []
-        var input: [pid_t] = []
+        var relays = JobRelays()
         for processIndex in spec.processes.indices {
             for settingIndex in spec.processes[processIndex].descriptors.indices {
                 guard case .passed(let index) = spec.processes[processIndex].descriptors[settingIndex].source else { continue }
@@ -118,6 +163,19 @@ extension Shell {
             for (index, fd) in descriptors.enumerated() {
                 guard let socket = connections[index]?.socket else { continue }
                 let direction = directions[index]
+                // Pipes and files go to the session's relay process; a terminal (which can
+                // block it) gets a relay process of its own.
+                let shared = RelayProcess.canRelay(fd) ? try session.relays() : nil
+                func relay(from source: Int32, to sink: Int32, _ role: RelayProcess.Role) throws(Errno) {
+                    if let shared {
+                        if relays.group == nil { relays.group = shared.newGroup() }
+                        try shared.relay(from: source, to: sink, role: role, group: relays.group!)
+                    } else if role == .output {
+                        relays.output.append(try Relay.start(from: source, to: sink))
+                    } else {
+                        relays.input.append(try Relay.start(from: source, to: sink))
+                    }
+                }
                 if direction != .hostToGuest {
                     // The terminal is read by a relay in the job that holds it (its keys are the
                     // job's), stopped when the job ends; other inputs end at their EOF.
@@ -127,17 +185,17 @@ extension Shell {
                         if job.processGroup == 0 { jobLaunch?.processGroup = relay }
                         jobLaunch?.terminalRelays.append(relay)
                     } else {
-                        input.append(try Relay.start(from: fd, to: socket))
+                        try relay(from: fd, to: socket, .input)
                     }
                 }
-                if direction != .guestToHost { output.append(try Relay.start(from: socket, to: fd)) }
+                if direction != .guestToHost { try relay(from: socket, to: fd, .output) }
             }
         } catch {
-            Relay.stop(output + input)
+            relays.stop(session.relayProcess)
             report("host: cannot relay a stream: \(error.message)")
             throw .failure(status: 126)
         }
-        return (output, input)
+        return relays
     }
 
     /// A host file for a guest command over tcp or vsock: the shadow relays between the file
@@ -158,7 +216,13 @@ extension Shell {
             let ends = try FileDescriptor.closeOnExecPipe()
             defer { ends.readEnd.closeQuietly() }
             do throws(Errno) {
-                hostWriteRelays.append(try Relay.start(from: ends.readEnd.rawValue, to: socket))
+                if let relays = try? session.relays() {
+                    let group = relays.newGroup()
+                    try relays.relay(from: ends.readEnd.rawValue, to: socket, role: .hostWrite, group: group)
+                    hostWriteRelays.append(.group(group, relays))
+                } else {
+                    hostWriteRelays.append(.process(try Relay.start(from: ends.readEnd.rawValue, to: socket)))
+                }
             } catch {
                 ends.writeEnd.closeQuietly()
                 throw error
@@ -173,7 +237,12 @@ extension Shell {
     /// Waits for the relays writing host files that were opened since `mark`.
     func finishHostWrites(from mark: Int) {
         guard mark < hostWriteRelays.count else { return }
-        for relay in hostWriteRelays[mark...] { _ = try? Wait.wait(relay) }
+        for relay in hostWriteRelays[mark...] {
+            switch relay {
+            case .process(let pid): _ = try? Wait.wait(pid)
+            case .group(let group, let relays): relays.finish(group)
+            }
+        }
         hostWriteRelays.removeSubrange(mark...)
     }
 
