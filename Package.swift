@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(name: "dosh-lineeditor-probe", dependencies: ["DoshLineEditor"]),
         // The shadow process: one host session (cwd, environment, jobs) served over a connection.
         .target(
-            name: "DoshHost",
+            name: "DoshShadow",
             dependencies: [
                 "DoshProtocol",
                 "DoshTransport",
@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "doshd",
             dependencies: [
-                "DoshHost",
+                "DoshShadow",
                 "DoshTransport",
                 "DoshProtocol",
                 "DoshSystem",
@@ -87,7 +87,7 @@ let package = Package(
             dependencies: [
                 "DoshShell",
                 "DoshLineEditor",
-                "DoshHost",
+                "DoshShadow",
                 "DoshTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -104,7 +104,7 @@ let package = Package(
             name: "DoshShellTests",
             dependencies: ["DoshShell", "DoshPatterns", "DoshTestSupport"]),
         .testTarget(
-            name: "DoshHostTests",
+            name: "DoshShadowTests",
             dependencies: ["doshd", "DoshProtocol", "DoshTransport", "DoshSystem", "DoshTestSupport"]),
         .testTarget(
             name: "DoshAgentTests",

@@ -26,7 +26,7 @@ extension LineEditor {
             if candidates[0].replacement != word { replaceWord(word, with: candidates[0].replacement) }
             return UInt8(CC_REFRESH)
         }
-        let prefix = Completion.longestCommonPrefix(candidates.map(\.replacement))
+        let prefix = CompletionLayout.longestCommonPrefix(candidates.map(\.replacement))
         if prefix.utf8.count > word.utf8.count {
             replaceWord(word, with: prefix)
             ambiguousCompletion = currentLine()

@@ -23,7 +23,7 @@ extension LineEditor {
             case .endOfInput: return UInt8(CC_EOF)
             }
         }
-        let lines = Completion.columns(names, width: Int(dosh_el_terminal_number(editLine, "co")))
+        let lines = CompletionLayout.columns(names, width: Int(dosh_el_terminal_number(editLine, "co")))
         // A screenful leaves the last row for `--More--`; a terminal of unknown height never stops.
         let pageHeight = Int(dosh_el_terminal_number(editLine, "li")) - 1
         writeOutput("\r\n")

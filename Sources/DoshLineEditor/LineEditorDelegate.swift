@@ -42,7 +42,7 @@ public struct CompletionResult: Sendable, Equatable {
     public init(wordStart: Int, candidates: [String]) {
         self.init(
             wordStart: wordStart,
-            candidates: candidates.map { CompletionCandidate(replacement: $0, listed: Completion.displayName($0)) })
+            candidates: candidates.map { CompletionCandidate(replacement: $0, listed: CompletionLayout.displayName($0)) })
     }
 
     /// No candidates.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import DoshHost
+import DoshShadow
 import DoshLineEditor
 import DoshShell
 import DoshSystem

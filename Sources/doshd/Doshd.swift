@@ -1,5 +1,5 @@
 import ArgumentParser
-import DoshHost
+import DoshShadow
 import DoshSystem
 import DoshTransport
 import Logging

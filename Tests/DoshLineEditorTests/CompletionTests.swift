@@ -4,69 +4,69 @@ import Testing
 
 @Suite struct LongestCommonPrefixTests {
     @Test func sharedPrefixOfCandidates() {
-        #expect(Completion.longestCommonPrefix(["apple ", "apricot "]) == "ap")
-        #expect(Completion.longestCommonPrefix(["banana "]) == "banana ")
-        #expect(Completion.longestCommonPrefix([]) == "")
-        #expect(Completion.longestCommonPrefix(["x", "y"]) == "")
+        #expect(CompletionLayout.longestCommonPrefix(["apple ", "apricot "]) == "ap")
+        #expect(CompletionLayout.longestCommonPrefix(["banana "]) == "banana ")
+        #expect(CompletionLayout.longestCommonPrefix([]) == "")
+        #expect(CompletionLayout.longestCommonPrefix(["x", "y"]) == "")
     }
 
     @Test func cutsOnlyBetweenCharacters() {
-        #expect(Completion.longestCommonPrefix(["日本語 ", "日本 "]) == "日本")
+        #expect(CompletionLayout.longestCommonPrefix(["日本語 ", "日本 "]) == "日本")
         // 日 is E6 97 A5 and 旦 is E6 97 A6: two shared bytes, no shared character.
-        #expect(Completion.longestCommonPrefix(["日x", "旦x"]) == "")
+        #expect(CompletionLayout.longestCommonPrefix(["日x", "旦x"]) == "")
         // "e" is not a prefix of "e" with a combining accent.
-        #expect(Completion.longestCommonPrefix(["e\u{301}te", "ete"]) == "")
-        #expect(Completion.longestCommonPrefix(["e\u{301}a", "e\u{301}b"]) == "e\u{301}")
+        #expect(CompletionLayout.longestCommonPrefix(["e\u{301}te", "ete"]) == "")
+        #expect(CompletionLayout.longestCommonPrefix(["e\u{301}a", "e\u{301}b"]) == "e\u{301}")
     }
 
     @Test func comparesExactScalarsNotCanonicalEquivalence() {
         // Swift's == says "é" == "e\u{301}"; the inserted bytes must come from the candidates.
-        #expect(Completion.longestCommonPrefix(["\u{E9}1", "e\u{301}2"]) == "")
+        #expect(CompletionLayout.longestCommonPrefix(["\u{E9}1", "e\u{301}2"]) == "")
     }
 }
 
 @Suite struct CandidateListingTests {
     @Test func fillsColumnsTopToBottom() {
-        let lines = Completion.columns(["a", "bb", "ccc", "d", "e"], width: 20)
+        let lines = CompletionLayout.columns(["a", "bb", "ccc", "d", "e"], width: 20)
         #expect(lines == ["a    ccc  e", "bb   d"])
     }
 
     @Test func oneRowWhenEverythingFits() {
-        #expect(Completion.columns(["banana", "blueberry", "blackberry"], width: 80)
+        #expect(CompletionLayout.columns(["banana", "blueberry", "blackberry"], width: 80)
             == ["banana      blueberry   blackberry"])
     }
 
     @Test func oneColumnOnANarrowTerminal() {
-        #expect(Completion.columns(["banana", "blueberry", "blackberry"], width: 20)
+        #expect(CompletionLayout.columns(["banana", "blueberry", "blackberry"], width: 20)
             == ["banana", "blueberry", "blackberry"])
-        #expect(Completion.columns(["a-very-long-file-name", "b"], width: 8)
+        #expect(CompletionLayout.columns(["a-very-long-file-name", "b"], width: 8)
             == ["a-very-long-file-name", "b"])
     }
 
     @Test func wideCharactersTakeTwoColumns() {
         // 日本 is four columns wide: the cell is six columns.
-        #expect(Completion.columns(["日本", "ab", "c"], width: 12) == ["日本  c", "ab"])
-        #expect(Completion.columns(["日本", "ab"], width: 12) == ["日本  ab"])
+        #expect(CompletionLayout.columns(["日本", "ab", "c"], width: 12) == ["日本  c", "ab"])
+        #expect(CompletionLayout.columns(["日本", "ab"], width: 12) == ["日本  ab"])
     }
 
     @Test func unknownWidthMeansEightyColumns() {
         let items = (1...30).map { "item\($0)" }
-        let lines = Completion.columns(items, width: 0)
+        let lines = CompletionLayout.columns(items, width: 0)
         #expect(lines.allSatisfy { TerminalText.width(of: $0) <= 80 })
         #expect(lines.count == 3)
     }
 
     @Test func noCandidatesNoLines() {
-        #expect(Completion.columns([], width: 80).isEmpty)
+        #expect(CompletionLayout.columns([], width: 80).isEmpty)
     }
 
     @Test func displayNamesShowTheLastComponent() {
-        #expect(Completion.displayName("apple ") == "apple")
-        #expect(Completion.displayName("src/main.swift ") == "main.swift")
-        #expect(Completion.displayName("src/lib/") == "lib/")
-        #expect(Completion.displayName("/") == "/")
-        #expect(Completion.displayName("~/") == "~/")
-        #expect(Completion.displayName("a\\ b ") == "a\\ b")
+        #expect(CompletionLayout.displayName("apple ") == "apple")
+        #expect(CompletionLayout.displayName("src/main.swift ") == "main.swift")
+        #expect(CompletionLayout.displayName("src/lib/") == "lib/")
+        #expect(CompletionLayout.displayName("/") == "/")
+        #expect(CompletionLayout.displayName("~/") == "~/")
+        #expect(CompletionLayout.displayName("a\\ b ") == "a\\ b")
     }
 
     @Test func terminalWidths() {

@@ -1,4 +1,4 @@
-@testable import DoshHost
+@testable import DoshShadow
 import DoshProtocol
 import Foundation
 import Testing

@@ -1,5 +1,5 @@
 /// The pure parts of TAB completion: what to insert and how to list candidates.
-enum Completion {
+enum CompletionLayout {
     /// The longest prefix all `strings` share, cut only between characters (grapheme clusters),
     /// so a multi-byte UTF-8 sequence or a character with its combining marks is never split.
     /// Characters compare by their exact scalars: "é" and "e\u{301}" differ.
