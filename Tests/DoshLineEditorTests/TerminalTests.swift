@@ -24,26 +24,12 @@ import Testing
             return
         }
         let probe = try #require(Self.probePath, "dosh-lineeditor-probe was not built")
-        let workDirectory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("dosh-lineeditor-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
+        let workDirectory = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: workDirectory) }
 
-        let driver = Process()
-        driver.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        driver.arguments = [
-            "python3", Self.testsDirectory.appendingPathComponent("drive_probe.py").path,
-            probe, workDirectory.path,
-        ]
-        let output = Pipe()
-        driver.standardOutput = output
-        driver.standardError = output
-        try driver.run()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        driver.waitUntilExit()
-
-        print(report)
-        #expect(driver.terminationStatus == 0, "\(report)")
-        #expect(report.contains("ok history file"))
+        let report = try runPython([Self.testsDirectory.appendingPathComponent("drive_probe.py").path, probe, workDirectory.path])
+        print(report.output)
+        #expect(report.status == 0, "\(report.output)")
+        #expect(report.output.contains("ok history file"))
     }
 }
