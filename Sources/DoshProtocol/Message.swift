@@ -41,9 +41,10 @@ public struct Message: Equatable, Sendable {
     case unsetEnvironment(name: [UInt8])
     /// `!umask [mask]`: set when given; either way answer `umask(previous)`.
     case setUmask(mask: UInt16?)
-    /// Host pathname expansion of one pattern against the host cwd. Answer: `names` (sorted,
-    /// empty when nothing matched) or `error`.
-    case expandPattern(pattern: [UInt8], limit: UInt32)
+    /// Host pathname expansion of one pattern against the host cwd; with `globStar` (the shell's
+    /// `shopt -s globstar`), a `**` component spans directories. Answer: `names` (sorted, empty
+    /// when nothing matched) or `error`.
+    case expandPattern(pattern: [UInt8], limit: UInt32, globStar: Bool)
     /// Completion: names in `path` starting with `prefix`, at most `limit`. Answer:
     /// `directoryEntries` or `error`.
     case listDirectory(path: [UInt8], prefix: [UInt8], limit: UInt32)

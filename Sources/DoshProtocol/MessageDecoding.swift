@@ -88,7 +88,7 @@ extension Message.Body {
       }
       return .setUmask(mask: mask)
     case .expandPattern:
-      return .expandPattern(pattern: try r.readCString("pattern"), limit: try r.readUInt32("limit"))
+      return .expandPattern(pattern: try r.readCString("pattern"), limit: try r.readUInt32("limit"), globStar: try r.readBool("globStar"))
     case .listDirectory:
       return .listDirectory(
         path: try r.readCString("path"), prefix: try r.readCString("prefix"),

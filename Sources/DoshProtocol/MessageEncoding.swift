@@ -57,9 +57,10 @@ extension Message.Body {
       w.writeBytes(name)
     case .setUmask(let mask):
       w.writeOptional(mask) { w, mask in w.write(mask) }
-    case .expandPattern(let pattern, let limit):
+    case .expandPattern(let pattern, let limit, let globStar):
       w.writeBytes(pattern)
       w.write(limit)
+      w.write(globStar)
     case .listDirectory(let path, let prefix, let limit):
       w.writeBytes(path)
       w.writeBytes(prefix)

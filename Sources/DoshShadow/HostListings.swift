@@ -54,8 +54,8 @@ enum HostListings {
   }
 
   /// Host pathname expansion of an escaped pattern against the shadow's cwd.
-  static func expand(pattern: [UInt8], limit: UInt32) -> ([[UInt8]], Bool) {
-    let matches = PathnameExpansion.expand(pattern.text, reader: LocalDirectoryReader())
+  static func expand(pattern: [UInt8], limit: UInt32, globStar: Bool) -> ([[UInt8]], Bool) {
+    let matches = PathnameExpansion.expand(pattern.text, reader: LocalDirectoryReader(), globStar: globStar)
     return bounded(matches.map { Array($0.utf8) }, limit: limit)
   }
 

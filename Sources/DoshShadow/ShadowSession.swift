@@ -191,8 +191,8 @@ public final class ShadowSession {
       let previous = umask(0)
       umask(mask.map { mode_t($0) } ?? previous)
       try send(Message(requestID: id, .umask(previous: UInt16(previous & 0o777))))
-    case .expandPattern(let pattern, let limit):
-      let (names, truncated) = HostListings.expand(pattern: pattern, limit: limit)
+    case .expandPattern(let pattern, let limit, let globStar):
+      let (names, truncated) = HostListings.expand(pattern: pattern, limit: limit, globStar: globStar)
       try send(Message(requestID: id, .names(names, truncated: truncated)))
     case .listDirectory(let path, let prefix, let limit):
       switch HostListings.listDirectory(path: path, prefix: prefix, limit: limit) {

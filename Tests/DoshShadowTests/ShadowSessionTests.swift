@@ -149,9 +149,16 @@ import Testing
     try FileManager.default.createDirectory(atPath: directory + "/dir", withIntermediateDirectories: true)
     let client = try ShadowClient()
     _ = try client.response(.changeDirectory(path: Array(directory.utf8)))
-    #expect(try client.response(.expandPattern(pattern: Array("*.c".utf8), limit: 100)) == .names(arguments("a.c", "b.c"), truncated: false))
-    #expect(try client.response(.expandPattern(pattern: Array("*.c".utf8), limit: 1)) == .names(arguments("a.c"), truncated: true))
-    #expect(try client.response(.expandPattern(pattern: Array("*.z".utf8), limit: 100)) == .names([], truncated: false))
+    #expect(try client.response(.expandPattern(pattern: Array("*.c".utf8), limit: 100, globStar: false)) == .names(arguments("a.c", "b.c"), truncated: false))
+    #expect(try client.response(.expandPattern(pattern: Array("*.c".utf8), limit: 1, globStar: false)) == .names(arguments("a.c"), truncated: true))
+    #expect(try client.response(.expandPattern(pattern: Array("*.z".utf8), limit: 100, globStar: false)) == .names([], truncated: false))
+    // `**` spans directories only with globStar (shopt -s globstar); without, it is `*`.
+    #expect(FileManager.default.createFile(atPath: directory + "/dir/deep.c", contents: Data()))
+    #expect(try client.response(.expandPattern(pattern: Array("**/*.c".utf8), limit: 100, globStar: true))
+      == .names(arguments("a.c", "b.c", "dir/deep.c"), truncated: false))
+    #expect(try client.response(.expandPattern(pattern: Array("**/*.c".utf8), limit: 100, globStar: false))
+      == .names(arguments("dir/deep.c"), truncated: false))
+    _ = unlink(directory + "/dir/deep.c")
     #expect(try client.response(.listDirectory(path: [], prefix: [], limit: 100)) == .directoryEntries([
       DirectoryEntry(name: Array("a.c".utf8), kind: .regular), DirectoryEntry(name: Array("b.c".utf8), kind: .regular),
       DirectoryEntry(name: Array("c.h".utf8), kind: .regular), DirectoryEntry(name: Array("dir".utf8), kind: .directory),

@@ -217,7 +217,8 @@ extension Shell {
         }
         let pattern = field.map { $0.quoted ? escapeForPattern($0.text) : $0.text }.joined()
         guard Pattern(pattern).hasWildcards else { return [literal] }
-        let matches = hostExpansion.map { hostGlob(pattern, $0.session) } ?? PathnameExpansion.expand(pattern, reader: reader, globStar: options.globStar)
+        let matches = hostExpansion.map { hostGlob(pattern, $0.session, globStar: options.globStar) }
+            ?? PathnameExpansion.expand(pattern, reader: reader, globStar: options.globStar)
         return matches.isEmpty ? [literal] : matches
     }
 }
@@ -225,8 +226,8 @@ extension Shell {
 extension Shell {
     /// Matches a pattern against the host's files, in one round trip. A failure matches nothing
     /// (the word is kept), like an unreadable directory.
-    func hostGlob(_ pattern: String, _ session: HostSession) -> [String] {
-        guard let answer = try? session.request(.expandPattern(pattern: Array(pattern.utf8), limit: 100_000)),
+    func hostGlob(_ pattern: String, _ session: HostSession, globStar: Bool) -> [String] {
+        guard let answer = try? session.request(.expandPattern(pattern: Array(pattern.utf8), limit: 100_000, globStar: globStar)),
             case .names(let names, _) = answer.message.body
         else { return [] }
         return names.map { String(decoding: $0, as: UTF8.self) }
