@@ -46,6 +46,9 @@ import Testing
         try check(
             "type !/bin/sh !cd; command -v !/bin/sh !cd; type !no-such-command; echo $?",
             stdout: "!/bin/sh is /bin/sh on the host\n!cd is a shell builtin on the host\n!/bin/sh\n!cd\n1\n")
+        try check(
+            "type -t !/bin/sh !cd; type -p !/bin/sh !cd; type -P !cd; echo $?",
+            stdout: "file\nbuiltin\n!/bin/sh\n1\n")
     }
 
     @Test func hostWordsAreBraceExpanded() throws {

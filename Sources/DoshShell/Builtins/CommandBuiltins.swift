@@ -42,39 +42,85 @@ extension Shell {
         }
     }
 
+    /// `type [-tpP] NAME…`: what each name means (`-t`: one word for it; `-p`: a file's path
+    /// only; `-P`: the path even of a builtin's name). `!NAME` asks the host.
     func typeBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
+        var form: Character? = nil
+        var index = 0
+        while index < arguments.count, arguments[index].hasPrefix("-"), arguments[index].count > 1 {
+            let option = arguments[index]
+            index += 1
+            if option == "--" { break }
+            for letter in option.dropFirst() {
+                switch letter {
+                case "t", "p", "P": form = letter
+                case "a", "f": break  // every definition / no functions: the first one serves
+                default: return usageError("type", "-\(letter): invalid option")
+                }
+            }
+        }
         var status: Int32 = 0
         var output = ""
-        for name in arguments where !name.hasPrefix("-") {
+        func notFound(_ name: String) throws(Unwind) {
+            try writeOutput(output)
+            output = ""
+            // bash is silent about a name -t or -p does not know; only the status tells.
+            if form == nil { report("type: \(name): not found") }
+            status = 1
+        }
+        for name in arguments[index...] {
             if name.count > 1, name.hasPrefix("!") {
                 switch hostCommandKind(String(name.dropFirst())) {
-                case .builtin?: output += "\(name) is a shell builtin on the host\n"
-                case .file(let path)?: output += "\(name) is \(path) on the host\n"
+                case .builtin?:
+                    switch form {
+                    case "t": output += "builtin\n"
+                    case "p": break
+                    case "P": try notFound(name)
+                    default: output += "\(name) is a shell builtin on the host\n"
+                    }
+                case .file(let path)?:
+                    switch form {
+                    case "t": output += "file\n"
+                    case "p", "P": output += "!\(path)\n"
+                    default: output += "\(name) is \(path) on the host\n"
+                    }
                 case nil:
-                    try writeOutput(output)
-                    output = ""
-                    report("type: \(name): not found")
-                    status = 1
+                    try notFound(name)
                 }
                 continue
             }
             let wasHashed = commandPaths[name] != nil
-            switch classify(name) {
-            case .function(let function)?:
+            let kind = form == "P" ? searchPath(name).map { CommandKind.file($0) } : classify(name)
+            switch (kind, form) {
+            case (nil, _):
+                try notFound(name)
+            case (let kind?, "t"?):
+                output += kindWord(kind) + "\n"
+            case (.file(let path)?, "p"?), (.file(let path)?, "P"?):
+                output += path + "\n"
+            case (_, "p"?):
+                break
+            case (.function(let function)?, _):
                 output += "\(name) is a function\n" + Command.function(function).sourceText + "\n"
-            case .file(let path)? where wasHashed && !name.contains("/"):
+            case (.file(let path)?, _) where wasHashed && !name.contains("/"):
                 output += "\(name) is hashed (\(path))\n"
-            case let kind?:
+            case (let kind?, _):
                 output += describe(name, kind) + "\n"
-            case nil:
-                try writeOutput(output)
-                output = ""
-                report("type: \(name): not found")
-                status = 1
             }
         }
         try writeOutput(output)
         return status
+    }
+
+    /// `type -t`'s word for a kind, as bash's.
+    private func kindWord(_ kind: CommandKind) -> String {
+        switch kind {
+        case .alias: "alias"
+        case .keyword: "keyword"
+        case .function: "function"
+        case .specialBuiltin, .builtin: "builtin"
+        case .file: "file"
+        }
     }
 
     func commandBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
