@@ -96,7 +96,10 @@ public struct Message: Equatable, Sendable {
     /// Process `index` (position in the job's spec) ended.
     case processExited(jobID: UInt32, index: UInt32, status: ExitStatus)
     /// Every process of the job ended; `statuses` in spec order. The job id is free again.
-    case jobFinished(jobID: UInt32, statuses: [ExitStatus])
+    /// `terminalOutput`: the bytes the session pty's master gave since the job started, all of
+    /// them sent on its data connection ahead of this message (0 where the shell holds the
+    /// master itself), so the shell knows when the job's last output has landed.
+    case jobFinished(jobID: UInt32, statuses: [ExitStatus], terminalOutput: UInt64)
   }
 }
 

@@ -169,7 +169,7 @@ extension Message.Body {
       let statuses = try r.readArray("statuses", minimumElementSize: 5) { (r: inout ByteReader) throws(ProtocolError) in
         try ExitStatus.decode(from: &r)
       }
-      return .jobFinished(jobID: jobID, statuses: statuses)
+      return .jobFinished(jobID: jobID, statuses: statuses, terminalOutput: try r.readUInt64("terminal output"))
     }
   }
 }

@@ -122,9 +122,10 @@ extension Message.Body {
       w.write(jobID)
       w.write(index)
       status.encode(into: &w)
-    case .jobFinished(let jobID, let statuses):
+    case .jobFinished(let jobID, let statuses, let terminalOutput):
       w.write(jobID)
       w.writeArray(statuses) { w, status in status.encode(into: &w) }
+      w.write(terminalOutput)
     }
   }
 }

@@ -15,6 +15,11 @@ final class HostJob {
   /// Whether the shadow made the job the foreground group of the session pty (and must take
   /// the pty back when the job stops or ends).
   var ownsTerminal = false
+  /// How many bytes the session pty's pump had taken when the job started (`jobFinished`
+  /// reports those taken since).
+  var terminalOutputAtStart: UInt64 = 0
+  /// Whether the job runs on the session pty (its end then waits for the pty's last bytes).
+  var usesTerminal = false
 
   init(id: UInt32, processGroup: pid_t, processIDs: [pid_t], statuses: [ExitStatus?]) {
     self.id = id

@@ -69,6 +69,26 @@ extension ShadowSession {
     }
   }
 
+  /// Bytes the session pty's master gave its data connection so far (0: no pump, the shell
+  /// holds the master itself).
+  var terminalOutputTaken: UInt64 {
+    pumps.first { $0.kind == .terminalOutput }?.mover.taken ?? 0
+  }
+
+  /// Before a job's end is told: the kernel moves what a pty slave wrote to its master later,
+  /// from a work queue, and gives no way to wait for it while the slave stays open. Pump the
+  /// master until it has been quiet for 10 ms (at most 300 ms), here on the host, so that the
+  /// count `jobFinished` carries is the job's whole output.
+  func drainTerminalOutput() {
+    guard let index = pumps.firstIndex(where: { $0.kind == .terminalOutput }) else { return }
+    let deadline = ContinuousClock.now.advanced(by: .milliseconds(300))
+    while ContinuousClock.now < deadline, let (fd, events) = pumps[index].mover.pollEvents {
+      var ready = pollfd(fd: fd, events: events, revents: 0)
+      guard poll(&ready, 1, 10) > 0 else { return }
+      pumps[index].mover.pump()
+    }
+  }
+
   /// Sends on what the pty's master and the job output pipes hold now, and the ends of those
   /// whose writers are gone: before a process's end is reported, so that its last bytes and
   /// its EOF are on their way to the guest ahead of the news (the shell, told the job ended,

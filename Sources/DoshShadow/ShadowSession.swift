@@ -339,6 +339,8 @@ public final class ShadowSession {
     let job = HostJob(id: id, processGroup: launched.processGroup, processIDs: launched.processIDs, statuses: launched.statuses)
     // Its first process already took the pty before exec (see JobLauncher).
     job.ownsTerminal = spec.terminal?.foreground == true && terminal != nil && job.processGroup > 0
+    job.terminalOutputAtStart = terminalOutputTaken
+    job.usesTerminal = spec.terminal != nil
     jobs[id] = job
     for (index, pid) in launched.processIDs.enumerated() where pid > 0 { owners[pid] = (id, index) }
     try send(Message(requestID: requestID, .jobStarted(jobID: id, processGroup: job.processGroup, processIDs: job.processIDs)))
@@ -360,7 +362,11 @@ public final class ShadowSession {
     guard job.isFinished else { return }
     releaseTerminal(from: job)
     jobs[job.id] = nil
-    try send(Message(.jobFinished(jobID: job.id, statuses: job.statuses.compactMap { $0 })))
+    if job.usesTerminal { drainTerminalOutput() }
+    // The pump was made anew (a refreshed pty) if it counts less: then all it took is the job's.
+    let taken = terminalOutputTaken
+    let output = taken >= job.terminalOutputAtStart ? taken - job.terminalOutputAtStart : taken
+    try send(Message(.jobFinished(jobID: job.id, statuses: job.statuses.compactMap { $0 }, terminalOutput: output)))
   }
 
   /// Collects every child that changed state and tells the shell.

@@ -30,6 +30,8 @@ public struct SplicePump {
     public let source: FileDescriptor
     public let sink: FileDescriptor
     public private(set) var state: State = .wantsSource
+    /// Bytes taken from the source so far: all of them reach the sink, in order.
+    public private(set) var taken: UInt64 = 0
     private let awaitsPeerClose: Bool
     private let sinkIsSocket: Bool
     /// A pipe between two ends neither of which is one, and how many bytes wait in it.
@@ -96,6 +98,7 @@ public struct SplicePump {
                 }
                 let moved = try source.splice(to: bridge?.writeEnd ?? sink, upTo: SplicePump.chunk)
                 if moved == 0 { return end() }
+                taken += UInt64(moved)
                 if bridge != nil { bridged += moved }
             } catch .resourceTemporarilyUnavailable {
                 // Only a full sink or an empty source stops a nonblocking splice.
@@ -131,6 +134,7 @@ public struct SplicePump {
                 return
             }
             pending = Array(buffer[..<got])
+            taken += UInt64(got)
         }
         while !pending.isEmpty {
             let written = pending.withUnsafeBytes { write(sink.rawValue, $0.baseAddress, $0.count) }

@@ -63,7 +63,7 @@ import Testing
     func waitForJob(_ jobID: UInt32) throws -> [DoshProtocol.ExitStatus] {
       while true {
         let message = try control.receiveMessage(timeout: .seconds(10))
-        if case .jobFinished(jobID, let statuses) = message.body { return statuses }
+        if case .jobFinished(jobID, let statuses, _) = message.body { return statuses }
       }
     }
   }
@@ -80,6 +80,45 @@ import Testing
       if count < 0 { return (bytes, true) }
       bytes += chunk[..<count]
     }
+  }
+
+  /// Over a data connection the shell cannot see the pty's master: `jobFinished` says how many
+  /// bytes the master gave during the job, and they are all on their way by then.
+  @Test func aTerminalJobsEndCountsItsOutputOnThePtyConnection() throws {
+    let session = try TCPSession()
+    guard case .streamTokens(let tokens) = try session.request(.openTerminal(termios: [], rows: 24, columns: 80)),
+      let token = tokens.first
+    else {
+      Issue.record("no pty token")
+      return
+    }
+    let pty = try session.attach(token)
+    let spec = JobSpec(
+      processes: [ProcessSpec(arguments: ["sh", "-c", "head -c 100000 /dev/zero | tr '\\0' x"], descriptors: [
+        DescriptorSetting(0, .terminal), DescriptorSetting(1, .terminal), DescriptorSetting(2, .terminal),
+      ])],
+      terminal: TerminalSpec(foreground: true))
+    guard case .jobStarted(let jobID, _, _) = try session.request(.runJob(spec)) else {
+      Issue.record("the job did not start")
+      return
+    }
+    var told: UInt64?
+    while told == nil {
+      if case .jobFinished(jobID, _, let output) = try session.control.receiveMessage(timeout: .seconds(10)).body { told = output }
+    }
+    #expect(told == 100_000)
+    // All of it arrives, and nothing more (the pty has no other writer).
+    var received = 0
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while received < 100_000 {
+      var descriptor = pollfd(fd: pty.fileDescriptor, events: Int16(POLLIN), revents: 0)
+      guard poll(&descriptor, 1, 10_000) > 0 else { break }
+      let count = read(pty.fileDescriptor, &chunk, chunk.count)
+      guard count > 0 else { break }
+      #expect(chunk[..<count].allSatisfy { $0 == UInt8(ascii: "x") })
+      received += count
+    }
+    #expect(received == 100_000)
   }
 
   @Test func aJobReadsAndWritesThroughDataConnections() throws {

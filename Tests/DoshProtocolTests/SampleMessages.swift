@@ -99,7 +99,8 @@ enum Samples {
     Message(.jobContinued(jobID: 4)),
     Message(.processExited(jobID: 4, index: 1, status: .exited(code: 0))),
     Message(.processExited(jobID: 4, index: 0, status: .signaled(signal: 13, coreDumped: false))),
-    Message(.jobFinished(jobID: 4, statuses: [.signaled(signal: 11, coreDumped: true), .exited(code: 255)])),
+    Message(.jobFinished(jobID: 4, statuses: [.signaled(signal: 11, coreDumped: true), .exited(code: 255)], terminalOutput: 0)),
+    Message(.jobFinished(jobID: 5, statuses: [.exited(code: 0)], terminalOutput: 1 << 40)),
   ]
 
   /// All samples back to back, as a peer would send them.

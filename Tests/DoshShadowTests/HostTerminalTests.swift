@@ -143,7 +143,7 @@ import Testing
     writeBytes(master, [0x03])  // ^C
     let interrupted = ExitStatus.signaled(signal: SIGINT, coreDumped: false)
     #expect(try client.nextEvent() == .processExited(jobID: job.jobID, index: 0, status: interrupted))
-    #expect(try client.nextEvent() == .jobFinished(jobID: job.jobID, statuses: [interrupted]))
+    #expect(try client.nextEvent() == .jobFinished(jobID: job.jobID, statuses: [interrupted], terminalOutput: 0))
     #expect(try Terminal.foregroundProcessGroup(FileDescriptor(rawValue: master)) == client.shadowPID)
   }
 

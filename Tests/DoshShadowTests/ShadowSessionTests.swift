@@ -122,7 +122,7 @@ import Testing
     #expect(try client.nextEvent() == .jobContinued(jobID: jobID))
     #expect(try client.response(.signalJob(jobID: jobID, signal: SIGKILL)) == .ok)
     #expect(try client.nextEvent() == .processExited(jobID: jobID, index: 0, status: .signaled(signal: SIGKILL, coreDumped: false)))
-    #expect(try client.nextEvent() == .jobFinished(jobID: jobID, statuses: [.signaled(signal: SIGKILL, coreDumped: false)]))
+    #expect(try client.nextEvent() == .jobFinished(jobID: jobID, statuses: [.signaled(signal: SIGKILL, coreDumped: false)], terminalOutput: 0))
     guard case .error(let code, _) = try client.response(.signalJob(jobID: jobID, signal: SIGTERM)) else {
       Issue.record("signalled a finished job")
       return

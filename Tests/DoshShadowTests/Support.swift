@@ -115,7 +115,7 @@ final class ShadowClient {
 
   func waitFinished(_ jobID: UInt32) throws -> [ExitStatus] {
     while true {
-      if case .jobFinished(let id, let statuses) = try nextEvent(), id == jobID { return statuses }
+      if case .jobFinished(let id, let statuses, _) = try nextEvent(), id == jobID { return statuses }
     }
   }
 

@@ -56,6 +56,8 @@ final class HostSession {
     var state: HostState
     private var nextRequestID: UInt32 = 1
     private var finishedJobs: [UInt32: [ExitStatus]] = [:]
+    /// What each finished job's `jobFinished` said of the pty's output (`terminalOutput`).
+    private var terminalOutputOfFinished: [UInt32: UInt64] = [:]
     /// Host jobs the shadow reported stopped (and not continued since), with the signal.
     var stoppedJobs: [UInt32: Int32] = [:]
     /// The master of the session's host pty, once opened.
@@ -215,6 +217,12 @@ final class HostSession {
         }
     }
 
+    /// How many bytes of the pty's data connection a finished job's output came to, counted
+    /// since it started (taken once).
+    func takeTerminalOutput(of jobID: UInt32) -> UInt64? {
+        terminalOutputOfFinished.removeValue(forKey: jobID)
+    }
+
     /// Takes the statuses of a finished job, if its `jobFinished` has arrived.
     func takeFinished(_ jobID: UInt32) -> [ExitStatus]? {
         finishedJobs.removeValue(forKey: jobID)
@@ -256,9 +264,10 @@ final class HostSession {
 
     private func handleEvent(_ message: Message) throws(HostFailure) {
         switch message.body {
-        case .jobFinished(let jobID, let statuses):
+        case .jobFinished(let jobID, let statuses, let terminalOutput):
             endRelays(of: jobID)
             finishedJobs[jobID] = statuses
+            terminalOutputOfFinished[jobID] = terminalOutput
         case .jobStopped(let jobID, let signal):
             stoppedJobs[jobID] = signal
         case .jobContinued(let jobID):

@@ -77,12 +77,15 @@ extension Shell {
         var forwarded: Set<Int32> = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         let tty = terminal.descriptor
+        /// Bytes of the pty's output copied to the terminal during this wait.
+        var copied: UInt64 = 0
 
         func copyMasterOutput() {
             guard let master else { return }
             while true {
                 let count = read(master.rawValue, &buffer, buffer.count)
                 guard count > 0 else { return }
+                copied += UInt64(count)
                 try? tty.writeAll(buffer[..<count])
             }
         }
@@ -98,7 +101,7 @@ extension Shell {
             }
             if stoppedBy != nil || (job.guestFinished && job.hostFinished) {
                 copyMasterOutput()
-                if job.usesHostTerminal { awaitRelayedOutput(job, copy: copyMasterOutput) }
+                if job.usesHostTerminal { awaitRelayedOutput(job, copied: { copied }, copy: copyMasterOutput) }
                 return stoppedBy
             }
             if mode == .guestHolds && job.guestFinished {
@@ -229,19 +232,29 @@ extension Shell {
         }
     }
 
-    /// The master's last bytes may still be on their way when the job's end is reported: over
-    /// a data connection they cross the network; even on this machine the kernel moves what a
-    /// pty slave wrote to its master later, from a work queue, and gives no way to wait for it
-    /// while the slave stays open. Let them land before the prompt: until a quiet spell passes
-    /// (20 ms relayed, 10 ms local), at most 300 ms.
-    private func awaitRelayedOutput(_ job: Job, copy: () -> Void) {
+    /// The master's last bytes may still be on their way when the job's end is reported. Over
+    /// a data connection they cross the network, and the job's end says how many bytes the
+    /// pty gave since the job started (`terminalOutput`): wait until that many were copied (at
+    /// most 2 s; less when the job was resumed, as copies from before are not counted). Where
+    /// the shell holds the master, the kernel moves what a pty slave wrote to its master later,
+    /// from a work queue, with no way to wait for it while the slave stays open: until a quiet
+    /// spell of 10 ms passes, at most 300 ms.
+    private func awaitRelayedOutput(_ job: Job, copied: () -> UInt64, copy: () -> Void) {
         guard let session = job.hostParts.first?.session, let master = session.terminalMaster else { return }
-        let quietSpell: Int32 = session.canPassDescriptors ? 10 : 20
+        var ready = pollfd(fd: master.rawValue, events: Int16(POLLIN), revents: 0)
+        let told = job.hostParts.compactMap { session.takeTerminalOutput(of: $0.jobID) }.max()
+        if !session.canPassDescriptors, let told {
+            let deadline = ContinuousClock.now.advanced(by: .seconds(2))
+            while copied() < told, ContinuousClock.now < deadline {
+                if poll(&ready, 1, 50) > 0 { copy() }
+                ready.revents = 0
+            }
+            return
+        }
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(300))
-        var quiet = pollfd(fd: master.rawValue, events: Int16(POLLIN), revents: 0)
-        while ContinuousClock.now < deadline, poll(&quiet, 1, quietSpell) > 0 {
+        while ContinuousClock.now < deadline, poll(&ready, 1, 10) > 0 {
             copy()
-            quiet.revents = 0
+            ready.revents = 0
         }
     }
 
