@@ -62,3 +62,4 @@ bench: release
 	.build/release/dosh-bench boundary
 	.build/release/dosh-bench memory
 	.build/release/dosh-bench ssh
+	.build/release/dosh-bench vm
