@@ -46,17 +46,12 @@ extension Shell {
     /// only; `-P`: the path even of a builtin's name). `!NAME` asks the host.
     func typeBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
         var form: Character? = nil
-        var index = 0
-        while index < arguments.count, arguments[index].hasPrefix("-"), arguments[index].count > 1 {
-            let option = arguments[index]
-            index += 1
-            if option == "--" { break }
-            for letter in option.dropFirst() {
-                switch letter {
-                case "t", "p", "P": form = letter
-                case "a", "f": break  // every definition / no functions: the first one serves
-                default: return usageError("type", "-\(letter): invalid option")
-                }
+        let parsed = OptionLetters(arguments)
+        for (letter, _) in parsed.letters {
+            switch letter {
+            case "t", "p", "P": form = letter
+            case "a", "f": break  // every definition / no functions: the first one serves
+            default: return usageError("type", "-\(letter): invalid option")
             }
         }
         var status: Int32 = 0
@@ -68,7 +63,7 @@ extension Shell {
             if form == nil { report("type: \(name): not found") }
             status = 1
         }
-        for name in arguments[index...] {
+        for name in parsed.operands {
             if name.count > 1, name.hasPrefix("!") {
                 switch hostCommandKind(String(name.dropFirst())) {
                 case .builtin?:
@@ -125,20 +120,15 @@ extension Shell {
 
     func commandBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
         var describe: Character? = nil
-        var index = 0
-        while index < arguments.count, arguments[index].hasPrefix("-"), arguments[index].count > 1 {
-            let option = arguments[index]
-            index += 1
-            if option == "--" { break }
-            for letter in option.dropFirst() {
-                switch letter {
-                case "v", "V": describe = letter
-                case "p": break
-                default: return usageError("command", "-\(letter): invalid option")
-                }
+        let parsed = OptionLetters(arguments)
+        for (letter, _) in parsed.letters {
+            switch letter {
+            case "v", "V": describe = letter
+            case "p": break
+            default: return usageError("command", "-\(letter): invalid option")
             }
         }
-        let operands = Array(arguments[index...])
+        let operands = Array(parsed.operands)
         guard let name = operands.first else { return 0 }
         if let describe {
             var status: Int32 = 0

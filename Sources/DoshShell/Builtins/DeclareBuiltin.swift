@@ -16,23 +16,19 @@ extension Shell {
             return 1
         }
         var declaration = Declaration()
-        var operands = arguments[...]
-        while let first = operands.first, first.count > 1, first.first == "-" || first.first == "+" {
-            operands = operands.dropFirst()
-            if first == "--" { break }
-            let on = first.first == "-"
-            for letter in first.dropFirst() {
-                switch letter {
-                case "p": declaration.print = true
-                case "g" where !isLocal: declaration.global = true
-                case "x": declaration.export = on
-                case "r": declaration.readOnly = on
-                case "a", "A": return usageError(name, "-\(letter): arrays are not supported")
-                case "i": return usageError(name, "-\(letter): integers are not supported")
-                case "f", "F", "l", "u", "n", "t", "I":
-                    return usageError(name, "-\(letter): this attribute is not supported")
-                default: return usageError(name, "-\(letter): invalid option")
-                }
+        let parsed = OptionLetters(arguments, plus: true)
+        let operands = parsed.operands
+        for (letter, on) in parsed.letters {
+            switch letter {
+            case "p": declaration.print = true
+            case "g" where !isLocal: declaration.global = true
+            case "x": declaration.export = on
+            case "r": declaration.readOnly = on
+            case "a", "A": return usageError(name, "-\(letter): arrays are not supported")
+            case "i": return usageError(name, "-\(letter): integers are not supported")
+            case "f", "F", "l", "u", "n", "t", "I":
+                return usageError(name, "-\(letter): this attribute is not supported")
+            default: return usageError(name, "-\(letter): invalid option")
             }
         }
         // bash's `local` alone lists the function's locals; dosh does not keep them apart.

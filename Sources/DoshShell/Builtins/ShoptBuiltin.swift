@@ -7,18 +7,15 @@ extension Shell {
         var setting: Bool?
         var reusable = false
         var quiet = false
-        var operands = arguments[...]
-        while let first = operands.first, first.hasPrefix("-"), first.count > 1 {
-            operands = operands.dropFirst()
-            if first == "--" { break }
-            for letter in first.dropFirst() {
-                switch letter {
-                case "s": setting = true
-                case "u": setting = false
-                case "p": reusable = true
-                case "q": quiet = true
-                default: return usageError("shopt", "-\(letter): invalid option")
-                }
+        let parsed = OptionLetters(arguments)
+        let operands = parsed.operands
+        for (letter, _) in parsed.letters {
+            switch letter {
+            case "s": setting = true
+            case "u": setting = false
+            case "p": reusable = true
+            case "q": quiet = true
+            default: return usageError("shopt", "-\(letter): invalid option")
             }
         }
         for name in operands where !shoptNames.contains(name) {

@@ -61,23 +61,20 @@ extension Shell {
         var soft = false
         var all = false
         var chosen: [ResourceLimit] = []
-        var operands = arguments[...]
-        while let first = operands.first, first.hasPrefix("-"), first.count > 1 {
-            operands = operands.dropFirst()
-            if first == "--" { break }
-            for letter in first.dropFirst() {
-                switch letter {
-                case "H": hard = true
-                case "S": soft = true
-                case "a": all = true
-                default:
-                    guard let limit = Self.resourceLimits.first(where: { $0.option == letter }) else {
-                        report("ulimit: -\(letter): invalid option")
-                        writeError("ulimit: usage: ulimit [-SHacdefilmnpqrstuvxR] [limit]\n")
-                        return 2
-                    }
-                    chosen.append(limit)
+        let parsed = OptionLetters(arguments)
+        let operands = parsed.operands
+        for (letter, _) in parsed.letters {
+            switch letter {
+            case "H": hard = true
+            case "S": soft = true
+            case "a": all = true
+            default:
+                guard let limit = Self.resourceLimits.first(where: { $0.option == letter }) else {
+                    report("ulimit: -\(letter): invalid option")
+                    writeError("ulimit: usage: ulimit [-SHacdefilmnpqrstuvxR] [limit]\n")
+                    return 2
                 }
+                chosen.append(limit)
             }
         }
         if all { chosen = Self.resourceLimits }

@@ -2,19 +2,16 @@
 extension Shell {
     func exportBuiltin(_ arguments: [String], readOnly: Bool) throws(Unwind) -> Int32 {
         let name = readOnly ? "readonly" : "export"
-        var operands = arguments[...]
+        let parsed = OptionLetters(arguments)
+        let operands = parsed.operands
         var unexport = false
-        while let first = operands.first, first.hasPrefix("-"), first.count > 1 {
-            operands = operands.dropFirst()
-            if first == "--" { break }
-            for letter in first.dropFirst() {
-                switch letter {
-                case "p": break
-                case "n" where !readOnly: unexport = true
-                default:
-                    report("\(name): -\(letter): invalid option")
-                    throw .fatal(status: 2)
-                }
+        for (letter, _) in parsed.letters {
+            switch letter {
+            case "p": break
+            case "n" where !readOnly: unexport = true
+            default:
+                report("\(name): -\(letter): invalid option")
+                throw .fatal(status: 2)
             }
         }
         if operands.isEmpty {
@@ -65,18 +62,15 @@ extension Shell {
     func unsetBuiltin(_ arguments: [String]) throws(Unwind) -> Int32 {
         var functionsOnly = false
         var variablesOnly = false
-        var operands = arguments[...]
-        while let first = operands.first, first.hasPrefix("-"), first.count > 1 {
-            operands = operands.dropFirst()
-            if first == "--" { break }
-            for letter in first.dropFirst() {
-                switch letter {
-                case "f": functionsOnly = true; variablesOnly = false
-                case "v": functionsOnly = false; variablesOnly = true
-                default:
-                    report("unset: -\(letter): invalid option")
-                    throw .fatal(status: 2)
-                }
+        let parsed = OptionLetters(arguments)
+        let operands = parsed.operands
+        for (letter, _) in parsed.letters {
+            switch letter {
+            case "f": functionsOnly = true; variablesOnly = false
+            case "v": functionsOnly = false; variablesOnly = true
+            default:
+                report("unset: -\(letter): invalid option")
+                throw .fatal(status: 2)
             }
         }
         var status: Int32 = 0
