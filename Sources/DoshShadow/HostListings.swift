@@ -1,3 +1,5 @@
+import DoshSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,7 +43,7 @@ enum HostListings {
     for builtin in ["cd", "pwd", "export", "unset", "umask"] where Array(builtin.utf8).starts(with: prefix) {
       found.insert(Array(builtin.utf8))
     }
-    for directory in CommandLookup.searchDirectories(HostEnvironment.value("PATH")) {
+    for directory in ExecutableSearch.searchDirectories(HostEnvironment.value("PATH")) {
       guard let (names, truncated) = names(in: directory, prefix: prefix, includeHidden: prefix.first == UInt8(ascii: ".")) else { continue }
       cut = cut || truncated
       for name in names where !found.contains(name) {

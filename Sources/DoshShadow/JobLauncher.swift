@@ -1,3 +1,5 @@
+import DoshSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -147,7 +149,7 @@ struct JobLauncher {
     let changed = HostEnvironment.applying(process.environment, to: environment)
     let name = process.arguments[0]
     var path: [UInt8]
-    switch CommandLookup.find(name, path: HostEnvironment.lookup("PATH", in: changed)) {
+    switch ExecutableSearch.find(name, path: HostEnvironment.lookup("PATH", in: changed)) {
     case .found(let found): path = found
     case .notFound: return fail(127, "\(name.text): command not found")
     case .notExecutable(_, let code): return fail(126, "\(name.text): \(errorText(code))")

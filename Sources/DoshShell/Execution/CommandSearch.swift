@@ -1,3 +1,5 @@
+import DoshSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -22,18 +24,9 @@ extension Shell {
         return .notFound
     }
 
-    /// The first executable regular file named `name` in PATH, or nil.
+    /// The first executable regular file named `name` in PATH, else the first one found that is
+    /// not executable (reported as "Permission denied", 126, as bash does), or nil.
     func searchPath(_ name: String) -> String? {
-        let path = variables.value("PATH") ?? "/usr/local/bin:/usr/bin:/bin"
-        var firstNonExecutable: String? = nil
-        for directory in path.split(separator: ":", omittingEmptySubsequences: false) {
-            let candidate = directory.isEmpty ? name : "\(directory)/\(name)"
-            var info = stat()
-            guard stat(candidate, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR else { continue }
-            if access(candidate, X_OK) == 0 { return candidate }
-            if firstNonExecutable == nil { firstNonExecutable = candidate }
-        }
-        // A file found but not executable is reported as "Permission denied" (126), like bash.
-        return firstNonExecutable
+        ExecutableSearch.firstMatch(name, path: variables.value("PATH"))
     }
 }

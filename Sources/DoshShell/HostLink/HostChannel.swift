@@ -258,7 +258,8 @@ public func runChannelMux(_ arguments: [String]) -> Int32 {
             .close(3), .close(4), .close(5),
         ]
         options.defaultSignals = [SIGPIPE, SIGHUP]
-        let path = command[0].contains("/") ? command[0] : searchPath(command[0])
+        // posix_spawn does not search; a name not found fails with ENOENT.
+        let path = ExecutableSearch.firstMatch(command[0], path: getenv("PATH").map { String(cString: $0) }) ?? command[0]
         pid = try Spawn.spawn(path: path, arguments: command, environment: ProcessEnvironment.current(), options: options)
         input.readEnd.closeQuietly()
         output.writeEnd.closeQuietly()
@@ -336,14 +337,4 @@ private func recordFailure(_ why: String, in directory: String) {
     else { return }
     try? file.writeAll(why.utf8)
     file.closeQuietly()
-}
-
-/// `name` found in $PATH (posix_spawn does not search), or `name` itself, to fail with ENOENT.
-private func searchPath(_ name: String) -> String {
-    let directories = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
-    for directory in directories.split(separator: ":", omittingEmptySubsequences: false) {
-        let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + name
-        if access(candidate, X_OK) == 0 { return candidate }
-    }
-    return name
 }
