@@ -68,11 +68,21 @@ final class TwoWorlds {
             hostArguments = ["--host", "unix:" + forwarded]
         }
         if transport == .channel {
-            // The channel's far end runs in the host world, as ssh's would on the host.
+            // The channel's far end runs in the host world, as ssh's would on the host: a
+            // `doshd --stdio` for each connection to `listen`.
             let listen = agentDirectory.appendingPathComponent("stdio.sock").path
-            let doshd = DoshBinary.productsDirectory.appendingPathComponent("doshd").path
-            forwarder = try Self.startForwardingScript("stdio_unix.py", ["serve", listen, doshd], environment: agent.environment, in: world)
-            hostArguments = ["--host", "exec:python3 '\(Self.forwardingScript("stdio_unix.py"))' connect '\(listen)'"]
+            let channels = Process()
+            channels.executableURL = DoshBinary.productsDirectory.appendingPathComponent("doshd")
+            channels.arguments = ["--stdio", "--listen", "unix:" + listen, "--log-level", "warning"]
+            channels.environment = agent.environment
+            channels.currentDirectoryURL = world
+            channels.standardInput = FileHandle.nullDevice
+            try channels.run()
+            forwarder = channels
+            for _ in 0..<200 where !FileManager.default.fileExists(atPath: listen) {
+                usleep(20_000)
+            }
+            hostArguments = ["--host", "exec:python3 '\(Self.forwardingScript("stdio_unix.py"))' '\(listen)'"]
         }
     }
 

@@ -1,24 +1,10 @@
 #!/usr/bin/env python3
-"""A byte channel between two worlds for `doshd --stdio`, as ssh would give one.
+"""A byte channel between two worlds, as ssh would give one: copies standard input to the unix
+socket LISTEN (a `doshd --stdio --listen unix:LISTEN`) and what comes back to standard output.
+It is what `--host exec:` runs in the tests of the single channel.
 
-usage: stdio_unix.py serve LISTEN DOSHD   every connection to LISTEN becomes the standard input
-                                          and output of a new `DOSHD --stdio` (prints "ready")
-       stdio_unix.py connect LISTEN       copies standard input to LISTEN and LISTEN to standard
-                                          output (what `--host exec:` runs)"""
-import os, select, signal, socket, subprocess, sys
-
-def serve(listen, doshd):
-    signal.pthread_sigmask(signal.SIG_SETMASK, [])
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are never waited for
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(listen)
-    server.listen(16)
-    print("ready", flush=True)
-    while True:
-        client, _ = server.accept()
-        subprocess.Popen([doshd, "--stdio"], stdin=client, stdout=client, close_fds=True)
-        client.close()
+usage: stdio_unix.py LISTEN"""
+import os, select, socket, sys
 
 def connect(listen):
     channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -42,9 +28,6 @@ def connect(listen):
 
 if __name__ == "__main__":
     try:
-        if sys.argv[1] == "serve":
-            serve(sys.argv[2], sys.argv[3])
-        else:
-            connect(sys.argv[2])
+        connect(sys.argv[1])
     except (BrokenPipeError, ConnectionResetError):
         pass  # the other end went: so does the channel
