@@ -94,7 +94,11 @@ extension Shell {
         // Like bash, an interactive shell has PS1 as a variable: `PS1="$PS1(x) "` builds on it.
         if variables.value("PS1") == nil { try? variables.set("PS1", defaultPS1) }
         // Open the host session now, so the first prompt can show the host's directory.
-        if hostLink?.isConfigured == true { _ = try? hostSession() }
+        if hostLink?.isConfigured == true {
+            _ = try? hostSession()
+            // A Ctrl-C that gave up opening it (at ssh's passphrase prompt) is spent.
+            _ = Signals.takePending(SIGINT)
+        }
         sourceStartupFile()
         while true {
             // A fresh parser per command: nothing is left over from a command cut short.
