@@ -18,6 +18,7 @@ extension Shell {
 
     static let reservedWords: Set<String> = [
         "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for", "in", "{", "}", "!", "[[", "]]",
+        "time",
     ]
 
     func classify(_ name: String, includeAliases: Bool = true) -> CommandKind? {

@@ -47,6 +47,14 @@ extension Shell {
     }
 
     func execute(_ pipeline: Pipeline) throws(Unwind) -> Int32 {
+        guard let timing = pipeline.timing else { return try executeUntimed(pipeline) }
+        let started = PipelineTimes.now()
+        let status = try executeUntimed(pipeline)
+        writeError(PipelineTimes.now().report(since: started, timing))
+        return status
+    }
+
+    private func executeUntimed(_ pipeline: Pipeline) throws(Unwind) -> Int32 {
         // A job is a pipeline, as in bash: a pipeline of several commands is one job, and a
         // single command becomes one where it starts a process. A compound command or function
         // run by the shell itself is no job: each pipeline inside it is its own.

@@ -227,8 +227,17 @@ public indirect enum Command: Sendable, Hashable {
     case function(FunctionDefinition)
 }
 
-/// `[!] command | command | …`
+/// `[time [-p]] [!] command | command | …`
 public struct Pipeline: Sendable, Hashable {
+    /// `time`: how the pipeline's times are reported on stderr once it ends.
+    public enum Timing: Sendable, Hashable {
+        /// bash's default: `real\t0m0.004s` and so on, after an empty line.
+        case bash
+        /// `time -p`, POSIX's: `real 0.00` and so on.
+        case posix
+    }
+
+    public var timing: Timing?
     public var negated: Bool
     public var commands: [Command]
     public var line: Int
@@ -236,7 +245,8 @@ public struct Pipeline: Sendable, Hashable {
     /// text. Not part of the tree's identity.
     public var typedText: String
 
-    public init(negated: Bool = false, commands: [Command], line: Int = 0, typedText: String = "") {
+    public init(timing: Timing? = nil, negated: Bool = false, commands: [Command], line: Int = 0, typedText: String = "") {
+        self.timing = timing
         self.negated = negated
         self.commands = commands
         self.line = line
@@ -244,10 +254,11 @@ public struct Pipeline: Sendable, Hashable {
     }
 
     public static func == (lhs: Pipeline, rhs: Pipeline) -> Bool {
-        lhs.negated == rhs.negated && lhs.commands == rhs.commands && lhs.line == rhs.line
+        lhs.timing == rhs.timing && lhs.negated == rhs.negated && lhs.commands == rhs.commands && lhs.line == rhs.line
     }
 
     public func hash(into hasher: inout Hasher) {
+        hasher.combine(timing)
         hasher.combine(negated)
         hasher.combine(commands)
         hasher.combine(line)

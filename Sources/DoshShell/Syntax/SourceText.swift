@@ -102,6 +102,11 @@ struct SourceWriter {
     }
 
     mutating func pipeline(_ p: Pipeline) {
+        switch p.timing {
+        case .bash?: out += "time "
+        case .posix?: out += "time -p "
+        case nil: break
+        }
         if p.negated { out += "! " }
         for (i, c) in p.commands.enumerated() {
             if i > 0 { out += " | " }

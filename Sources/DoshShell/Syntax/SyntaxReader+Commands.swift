@@ -126,6 +126,8 @@ extension SyntaxReader {
 
     func parsePipeline() throws(SyntaxError) -> Pipeline {
         let (start, line) = try nextTokenPosition()
+        let timing = try parseTiming()
+        if timing != nil, try peekEndsPipeline() { return timingNothing(timing, line: line, start: start) }
         var negated = false
         while try peekIsReserved("!") {
             consume()
@@ -137,7 +139,25 @@ extension SyntaxReader {
             try skipNewlines()
             commands.append(try parseCommand())
         }
-        return Pipeline(negated: negated, commands: commands, line: line, typedText: typedText(from: start))
+        return Pipeline(timing: timing, negated: negated, commands: commands, line: line, typedText: typedText(from: start))
+    }
+
+    /// `time` or `time -p` at a pipeline's start (a reserved word only there, as in bash).
+    /// Out of line, like `nextTokenPosition`: the recursive grammar's frames stay small.
+    @inline(never)
+    func parseTiming() throws(SyntaxError) -> Pipeline.Timing? {
+        guard try peekIsReserved("time") else { return nil }
+        consume()
+        guard try peekIsReserved("-p") else { return .bash }
+        consume()
+        return .posix
+    }
+
+    /// `time` alone times nothing, as bash's does: a pipeline of `:`.
+    @inline(never)
+    func timingNothing(_ timing: Pipeline.Timing?, line: Int, start: Int) -> Pipeline {
+        let nothing = Command.simple(SimpleCommand(words: [Word([.literal(":")])], line: line))
+        return Pipeline(timing: timing, commands: [nothing], line: line, typedText: typedText(from: start))
     }
 
     // MARK: Commands

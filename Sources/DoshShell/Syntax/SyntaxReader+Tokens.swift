@@ -80,6 +80,15 @@ extension SyntaxReader {
         try peek().plainText == word
     }
 
+    /// Whether the next token ends a pipeline: a newline, the end, `;`, `&`, `&&`, `||`, `;;`, `)`.
+    func peekEndsPipeline() throws(SyntaxError) -> Bool {
+        switch try peek().token {
+        case .newline, .end: true
+        case .op(let op): [.semicolon, .ampersand, .andIf, .orIf, .doubleSemicolon, .closeParen].contains(op)
+        default: false
+        }
+    }
+
     func peekIs(_ op: Operator) throws(SyntaxError) -> Bool {
         try peek().token == .op(op)
     }
