@@ -61,7 +61,8 @@ extension FileDescriptor {
     /// Closes, ignoring errors: for clean-up paths where nothing useful can be done about one.
     public func closeQuietly() { _ = Glibc.close(rawValue) }
 
-    /// Writes all of `bytes`, retrying short writes and EINTR. `write(2)`.
+    /// Writes all of `bytes`, retrying short writes and EINTR, and waiting (`poll(2)`) while a
+    /// non-blocking descriptor is full. `write(2)`.
     public func writeAll(_ bytes: some Collection<UInt8>) throws(Errno) {
         var result: Errno? = nil
         bytes.withContiguousStorageIfAvailable { buffer in result = writeAll(buffer) } ?? {
@@ -77,6 +78,13 @@ extension FileDescriptor {
             let written = Glibc.write(rawValue, buffer.baseAddress! + offset, buffer.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
+                // Someone made it non-blocking (it may be shared: a terminal, a socket in a poll
+                // loop): wait until it takes more, rather than drop the rest.
+                if errno == EAGAIN || errno == EWOULDBLOCK {
+                    var writable = pollfd(fd: rawValue, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&writable, 1, -1)
+                    continue
+                }
                 return Errno(rawValue: errno)
             }
             offset += written

@@ -152,7 +152,7 @@ check("a signal sent right after & is not lost", time.time() - start < 10)
 
 # --- wait: a stopped job, wait -n.
 shell.child.sendline("sleep 200")
-check("a job to stop", wait_for(lambda: states("sleep 200") == ["S"]))
+check("a job to stop", wait_for(lambda: "S" in states("sleep 200"), 30), repr(states("sleep 200")))
 shell.control("z")
 shell.wait_prompt()
 start = time.time()
