@@ -78,15 +78,15 @@ expect_output(shell, "the terminal modes are back after the mixed jobs",
               "stty -g > modes.after; cmp modes.before modes.after && echo same", "same\n")
 
 # --- One notice per stop, the command as typed.
-shell.child.sendline("sleep 300 | cat $HOME")
-check("the job starts", wait_for(lambda: states("sleep 300") == ["S"]))
+shell.child.sendline("sleep 319 | cat $HOME")
+check("the job starts", wait_for(lambda: states("sleep 319") == ["S"]))
 shell.control("z")
 stop_screen = shell.wait_prompt()
-check("ctrl-z notice shows the command as typed", re.search(r"\[1\]\+  Stopped +sleep 300 \| cat \$HOME\n", stop_screen) is not None,
+check("ctrl-z notice shows the command as typed", re.search(r"\[1\]\+  Stopped +sleep 319 \| cat \$HOME\n", stop_screen) is not None,
       repr(stop_screen))
 output = shell.run("echo next")
 check("the stop is told once", output == "next\n" and "Stopped" not in output, repr(output))
-expect_output(shell, "jobs shows it as typed", "jobs", "[1]+  Stopped                 sleep 300 | cat $HOME\n")
+expect_output(shell, "jobs shows it as typed", "jobs", "[1]+  Stopped                 sleep 319 | cat $HOME\n")
 shell.run("kill %1")
 shell.run("true")
 
