@@ -55,9 +55,8 @@ final class HostSession {
     var warmConnections = WarmConnections()
     var state: HostState
     private var nextRequestID: UInt32 = 1
-    private var finishedJobs: [UInt32: [ExitStatus]] = [:]
-    /// What each finished job's `jobFinished` said of the pty's output (`terminalOutput`).
-    private var terminalOutputOfFinished: [UInt32: UInt64] = [:]
+    /// Each finished job's statuses, and what its `jobFinished` said of the pty's output.
+    private var finishedJobs: [UInt32: (statuses: [ExitStatus], terminalOutput: UInt64)] = [:]
     /// Host jobs the shadow reported stopped (and not continued since), with the signal.
     var stoppedJobs: [UInt32: Int32] = [:]
     /// The master of the session's host pty, once opened.
@@ -191,7 +190,7 @@ final class HostSession {
         while true {
             // Frames read together with an earlier answer wait in the buffer, not in the socket.
             try handleBufferedEvents()
-            if let statuses = finishedJobs.removeValue(forKey: jobID) { return statuses }
+            if let finished = finishedJobs.removeValue(forKey: jobID) { return finished.statuses }
             var requested = false
             for signal in forwarded where Signals.takePending(signal) {
                 requested = true
@@ -217,24 +216,19 @@ final class HostSession {
         }
     }
 
-    /// How many bytes of the pty's data connection a finished job's output came to, counted
-    /// since it started (taken once).
-    func takeTerminalOutput(of jobID: UInt32) -> UInt64? {
-        terminalOutputOfFinished.removeValue(forKey: jobID)
-    }
-
-    /// Takes the statuses of a finished job, if its `jobFinished` has arrived.
-    func takeFinished(_ jobID: UInt32) -> [ExitStatus]? {
+    /// Takes the statuses of a finished job, if its `jobFinished` has arrived, with the bytes
+    /// of the pty's data connection its output came to, counted since it started.
+    func takeFinished(_ jobID: UInt32) -> (statuses: [ExitStatus], terminalOutput: UInt64)? {
         finishedJobs.removeValue(forKey: jobID)
     }
 
     /// Reads whatever has arrived without blocking; returns the job's statuses if it finished.
     func pollFinished(_ jobID: UInt32) -> [ExitStatus]? {
         try? handleBufferedEvents()
-        if let statuses = finishedJobs.removeValue(forKey: jobID) { return statuses }
+        if let finished = finishedJobs.removeValue(forKey: jobID) { return finished.statuses }
         var descriptor = pollfd(fd: connection.fileDescriptor, events: Int16(POLLIN), revents: 0)
         if poll(&descriptor, 1, 0) > 0 { try? readEvents(blocking: false) }
-        return finishedJobs.removeValue(forKey: jobID)
+        return finishedJobs.removeValue(forKey: jobID)?.statuses
     }
 
     /// One read from the connection, then every complete frame in it handled as an event.
@@ -266,8 +260,7 @@ final class HostSession {
         switch message.body {
         case .jobFinished(let jobID, let statuses, let terminalOutput):
             endRelays(of: jobID)
-            finishedJobs[jobID] = statuses
-            terminalOutputOfFinished[jobID] = terminalOutput
+            finishedJobs[jobID] = (statuses, terminalOutput)
         case .jobStopped(let jobID, let signal):
             stoppedJobs[jobID] = signal
         case .jobContinued(let jobID):

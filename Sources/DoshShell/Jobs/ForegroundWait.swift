@@ -196,7 +196,9 @@ extension Shell {
                 loseHostParts(&job, session: part.session, error)
                 continue
             }
-            if let statuses = part.session.takeFinished(part.jobID) { job.recordHostFinished(part.jobID, statuses) }
+            if let finished = part.session.takeFinished(part.jobID) {
+                job.recordHostFinished(part.jobID, finished.statuses, terminalOutput: finished.terminalOutput)
+            }
             if let signal = part.session.stoppedJobs.removeValue(forKey: part.jobID), stoppedBy == nil { stoppedBy = signal }
         }
     }
@@ -242,7 +244,7 @@ extension Shell {
     private func awaitRelayedOutput(_ job: Job, copied: () -> UInt64, copy: () -> Void) {
         guard let session = job.hostParts.first?.session, let master = session.terminalMaster else { return }
         var ready = pollfd(fd: master.rawValue, events: Int16(POLLIN), revents: 0)
-        let told = job.hostParts.compactMap { session.takeTerminalOutput(of: $0.jobID) }.max()
+        let told = job.hostParts.compactMap(\.terminalOutput).max()
         if !session.canPassDescriptors, let told {
             let deadline = ContinuousClock.now.advanced(by: .seconds(2))
             while copied() < told, ContinuousClock.now < deadline {

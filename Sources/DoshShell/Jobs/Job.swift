@@ -25,6 +25,9 @@ struct HostPart {
     var processIDs: [pid_t] = []
     /// Each process's status, once the host reported the job finished.
     var statuses: [ExitStatus]? = nil
+    /// The bytes its end said the session pty gave during it (`jobFinished`), when seen in the
+    /// foreground: the shell copies that many to the terminal before the prompt.
+    var terminalOutput: UInt64? = nil
 
     var finished: Bool { statuses != nil }
 }
@@ -153,10 +156,11 @@ struct Job {
         }
     }
 
-    mutating func recordHostFinished(_ jobID: UInt32, _ statuses: [ExitStatus]) {
+    mutating func recordHostFinished(_ jobID: UInt32, _ statuses: [ExitStatus], terminalOutput: UInt64? = nil) {
         for index in stages.indices {
             if case .host(var part) = stages[index], part.jobID == jobID {
                 part.statuses = statuses
+                part.terminalOutput = terminalOutput
                 stages[index] = .host(part)
             }
         }

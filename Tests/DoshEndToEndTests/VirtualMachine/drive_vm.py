@@ -243,19 +243,19 @@ def main():
           "guest said %r, the host file has %d bytes" % (upload, len(landed)))
 
     # Ctrl-Z typed on the guest's console stops the host job; fg resumes it.
-    machine.child.sendline("!sh -c 'sleep 3; echo resumed-ok'")
-    check("the host job runs", wait_for(lambda: host_processes("sleep 3"), 30))
+    machine.child.sendline("!sh -c 'sleep 10; echo resumed-ok'")
+    check("the host job runs", wait_for(lambda: host_processes("sleep 10"), 30))
     machine.child.sendcontrol("z")
     try:
-        machine.child.expect(r"\[1\]\+ +Stopped +!sh -c 'sleep 3; echo resumed-ok'", timeout=30)
+        machine.child.expect(r"\[1\]\+ +Stopped +!sh -c 'sleep 10; echo resumed-ok'", timeout=30)
         machine.child.expect_exact(PROMPT, timeout=30)
         stopped = True
     except pexpect.TIMEOUT:
         stopped = False
     check("Ctrl-Z stops the host job", stopped, machine.child.before[-300:])
     check("the host job is stopped on the host",
-          wait_for(lambda: [s for _, s, a in processes() if a == "sleep 3" and s.startswith("T")], 10))
-    machine.expect("fg resumes it", "fg", "!sh -c 'sleep 3; echo resumed-ok'\nresumed-ok\n")
+          wait_for(lambda: [s for _, s, a in processes() if a == "sleep 10" and s.startswith("T")], 10))
+    machine.expect("fg resumes it", "fg", "!sh -c 'sleep 10; echo resumed-ok'\nresumed-ok\n")
 
     # The host kills the channel under a running host job: the guest shell says so and lives on.
     machine.child.sendline("!sleep 120")
